@@ -1,0 +1,88 @@
+// allot::Decision — what Engine::Decide answered for one event, and the state change that
+// Engine::Apply commits (SPEC §2). Names (employee, group, entry) are views into the Engine
+// that made the decision and stay valid while any copy of that Engine lives. Convert to
+// allot.v1.Decision with Engine::ToProto for storage or JSON.
+#ifndef ALLOT_DECISION_H_
+#define ALLOT_DECISION_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/container/inlined_vector.h"
+#include "allot/v1/decision.pb.h"
+
+namespace allot {
+
+struct Assignment {
+  std::string customer;  // the arrival's customer.ref
+  std::string_view employee;
+  std::string_view group;
+  std::string_view entry;
+  v1::Assignment::Reason reason = v1::Assignment::NEW;
+  bool used_reserve = false;
+};
+
+struct Hold {
+  std::string customer;
+  v1::Hold::Reason reason = v1::Hold::NO_CAPACITY;
+};
+
+struct Rejection {
+  std::string customer;
+  v1::Rejection::Reason reason = v1::Rejection::NO_CAPACITY;
+  std::string_view owner;  // set for DUPLICATE
+};
+
+struct Alert {
+  v1::Alert::Kind kind = v1::Alert::KIND_UNSPECIFIED;
+  std::string_view employee;
+  std::string_view entry;
+  std::string_view group;
+  std::string customer;
+};
+
+// The state change of a decision, in the deciding Engine's dense indices. Opaque to hosts:
+// commit it with Engine::Apply, or convert it with Engine::ToProto.
+struct Delta {
+  struct Remember {
+    absl::InlinedVector<uint64_t, 2> keys;  // hashed customer keys
+    uint32_t employee = 0;
+    bool new_owner = false;  // false: keys join the owner's memory, nothing else changes
+    bool charge = false;     // counts against the employee's caps
+  };
+  struct Pick {
+    uint32_t group = 0;
+    uint32_t member = 0;  // position in the group's member list
+    double start = 0;     // WEIGHTED: new virtual start of the member
+    double virtual_time = 0;  // WEIGHTED: new virtual time of the group
+  };
+
+  uint64_t engine = 0;  // fingerprint of the deciding Engine's config
+  uint64_t base_version = 0;
+  int64_t at_us = 0;
+  int64_t local_day = 0;  // the event's day in the config's time zone, for day counters
+  absl::InlinedVector<Remember, 1> remember;
+  absl::InlinedVector<Pick, 1> picks;
+};
+
+struct Decision {
+  uint64_t version = 0;  // state version decided on
+  int64_t at_us = 0;     // event time, unix microseconds
+  absl::InlinedVector<Assignment, 1> assignments;
+  absl::InlinedVector<Hold, 1> held;
+  absl::InlinedVector<Rejection, 1> rejections;
+  absl::InlinedVector<std::string_view, 2> tags_added;
+  absl::InlinedVector<std::string_view, 1> tags_removed;
+  absl::InlinedVector<Alert, 1> alerts;
+  bool returning = false;
+  std::string_view previous_owner;
+  // Only when the arrival asked for it (SPEC §5.10); the fast path builds none.
+  std::unique_ptr<v1::Explanation> explanation;
+  Delta delta;
+};
+
+}  // namespace allot
+
+#endif  // ALLOT_DECISION_H_

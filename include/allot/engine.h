@@ -1,0 +1,64 @@
+// allot::Engine — the compiled config and the pure decision function (SPEC §2).
+//
+//   absl::StatusOr<allot::Engine> engine = allot::Engine::Create(config);
+//   allot::State state;
+//   absl::StatusOr<allot::Decision> d = engine->Decide(event, state);  // pure
+//   absl::Status ok = engine->Apply(*d, state);                        // commit
+//
+// An Engine is immutable, cheap to copy (copies share the compiled config) and safe to use
+// from many threads at once. Nothing here reads a clock, a random device or a global.
+#ifndef ALLOT_ENGINE_H_
+#define ALLOT_ENGINE_H_
+
+#include <cstdint>
+#include <memory>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "allot/decision.h"
+#include "allot/state.h"
+#include "allot/v1/config.pb.h"
+#include "allot/v1/decision.pb.h"
+#include "allot/v1/event.pb.h"
+
+namespace allot {
+
+namespace internal {
+struct CompiledConfig;
+}  // namespace internal
+
+class Engine {
+ public:
+  // Validates and compiles `config`. On any problem returns INVALID_ARGUMENT whose message
+  // lists every problem found, one per line, each starting with its field path
+  // (e.g. `groups[2].members[0].employee: unknown employee "e9"`).
+  static absl::StatusOr<Engine> Create(const v1::Config& config);
+
+  // Decides `event` against `state` without modifying it. Same inputs give the same
+  // decision, byte for byte. A malformed event, or one earlier than the state's clock,
+  // gives INVALID_ARGUMENT naming the field.
+  absl::StatusOr<Decision> Decide(const v1::Event& event, const State& state) const;
+
+  // Commits the decision's delta. FAILED_PRECONDITION, changing nothing, when `state` is not
+  // at the version the decision was made on; INVALID_ARGUMENT when another engine made it.
+  absl::Status Apply(const Decision& decision, State& state) const;
+
+  // Decide, then Apply.
+  absl::StatusOr<Decision> Step(const v1::Event& event, State& state) const;
+
+  // The decision as a message (delta included when `with_delta`), for JSON or storage.
+  v1::Decision ToProto(const Decision& decision, bool with_delta = false) const;
+
+  const v1::Config& config() const;
+
+ private:
+  explicit Engine(std::shared_ptr<const internal::CompiledConfig> compiled, uint64_t fingerprint)
+      : compiled_(std::move(compiled)), fingerprint_(fingerprint) {}
+
+  std::shared_ptr<const internal::CompiledConfig> compiled_;
+  uint64_t fingerprint_ = 0;  // identifies the config; a state bound to it skips re-binding
+};
+
+}  // namespace allot
+
+#endif  // ALLOT_ENGINE_H_

@@ -1,0 +1,32 @@
+// `allot validate` and `allot replay` (SPEC §6), as functions over streams so that tests can
+// run them without a process.
+#ifndef ALLOT_SRC_CLI_REPLAY_H_
+#define ALLOT_SRC_CLI_REPLAY_H_
+
+#include <iosfwd>
+#include <string>
+
+namespace allot::cli {
+
+struct ReplayOptions {
+  std::string config;
+  std::string events;
+  std::string state_in;
+  std::string state_out;
+  std::string decisions_out;
+  bool report = false;
+  bool keep_going = false;
+  bool progress = false;  // show progress on stderr (a terminal)
+};
+
+// Prints "ok …" or every problem of the config. Returns the process exit status.
+int RunValidate(const std::string& config_path, std::ostream& out, std::ostream& err);
+
+// Replays events through the engine. A bad line is reported on `err` with its line number;
+// the state is left as before that line; without keep_going the replay stops there with
+// status 1. Returns the process exit status.
+int RunReplay(const ReplayOptions& options, std::ostream& out, std::ostream& err);
+
+}  // namespace allot::cli
+
+#endif  // ALLOT_SRC_CLI_REPLAY_H_

@@ -1,0 +1,68 @@
+// The config compiled for the hot path: ids interned to dense indices, durations and time
+// windows parsed, cascades flattened. Built once by Engine::Create, then immutable.
+#ifndef ALLOT_SRC_COMPILED_CONFIG_H_
+#define ALLOT_SRC_COMPILED_CONFIG_H_
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "allot/v1/config.pb.h"
+#include "time_window.h"
+
+namespace allot::internal {
+
+inline constexpr uint32_t kNoCap = std::numeric_limits<uint32_t>::max();
+inline constexpr uint32_t kNoIndex = std::numeric_limits<uint32_t>::max();
+
+struct CompiledEmployee {
+  std::string id;
+  double weight = 1.0;
+  uint32_t daily_cap = kNoCap;  // SPEC §5.4
+  std::vector<TimeWindow> schedule;  // empty: always on duty
+};
+
+struct CompiledGroup {
+  std::string id;
+  v1::Strategy strategy = v1::ROUND_ROBIN;
+  std::vector<uint32_t> members;          // employee indices, in member order
+  std::vector<double> member_weight;      // effective weight per member (SPEC §5.2)
+  std::vector<uint32_t> cascade;          // this group, then backups depth-first, each once
+};
+
+struct CompiledEntry {
+  std::string id;
+  std::string channel;
+  uint32_t group = kNoIndex;
+  uint64_t key_seed = 0;  // SPEC §5.5: tenant seed, or the entry's own for ENTRY scope
+  std::vector<std::string> tags;
+};
+
+struct CompiledConfig {
+  v1::Config source;
+  absl::TimeZone time_zone;
+  uint64_t seed = 0;
+  int64_t dedup_window_us = 0;
+  int64_t remember_us = 0;
+  v1::Dedup::OnDuplicate on_duplicate = v1::Dedup::ROUTE_TO_OWNER;
+  std::string returning_tag;
+
+  std::vector<CompiledEmployee> employees;
+  std::vector<CompiledGroup> groups;
+  std::vector<CompiledEntry> entries;
+  absl::flat_hash_map<std::string, uint32_t> employee_index;
+  absl::flat_hash_map<std::string, uint32_t> group_index;
+  absl::flat_hash_map<std::string, uint32_t> entry_index;
+};
+
+// Validates `config` and compiles it. On failure returns INVALID_ARGUMENT whose message lists
+// every problem found, one per line, each starting with its field path.
+absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config);
+
+}  // namespace allot::internal
+
+#endif  // ALLOT_SRC_COMPILED_CONFIG_H_

@@ -1,0 +1,68 @@
+// Engine::ToProto: a Decision in its message form (SPEC §6 output).
+#include "allot/engine.h"
+#include "compiled_config.h"
+
+namespace allot {
+
+v1::Decision Engine::ToProto(const Decision& d, bool with_delta) const {
+  const internal::CompiledConfig& config = *compiled_;
+  v1::Decision out;
+  out.set_version(d.version);
+  out.mutable_at()->set_seconds(d.at_us / 1'000'000);
+  out.mutable_at()->set_nanos(static_cast<int32_t>(d.at_us % 1'000'000) * 1000);
+  for (const Assignment& a : d.assignments) {
+    v1::Assignment* p = out.add_assignments();
+    p->set_customer(a.customer);
+    p->set_employee(std::string(a.employee));
+    p->set_group(std::string(a.group));
+    p->set_entry(std::string(a.entry));
+    p->set_reason(a.reason);
+    p->set_used_reserve(a.used_reserve);
+  }
+  for (const Hold& h : d.held) {
+    v1::Hold* p = out.add_held();
+    p->set_customer(h.customer);
+    p->set_reason(h.reason);
+  }
+  for (const Rejection& r : d.rejections) {
+    v1::Rejection* p = out.add_rejections();
+    p->set_customer(r.customer);
+    p->set_reason(r.reason);
+    p->set_owner(std::string(r.owner));
+  }
+  for (std::string_view t : d.tags_added) out.add_tags_added(std::string(t));
+  for (std::string_view t : d.tags_removed) out.add_tags_removed(std::string(t));
+  for (const Alert& a : d.alerts) {
+    v1::Alert* p = out.add_alerts();
+    p->set_kind(a.kind);
+    p->set_employee(std::string(a.employee));
+    p->set_entry(std::string(a.entry));
+    p->set_group(std::string(a.group));
+    p->set_customer(a.customer);
+  }
+  out.set_returning(d.returning);
+  out.set_previous_owner(std::string(d.previous_owner));
+  if (d.explanation) *out.mutable_explain() = *d.explanation;
+  if (with_delta) {
+    v1::Delta* delta = out.mutable_delta();
+    delta->set_base_version(d.delta.base_version);
+    delta->set_at_us(d.delta.at_us);
+    for (const Delta::Remember& r : d.delta.remember) {
+      v1::Delta::Remember* p = delta->add_remember();
+      for (uint64_t k : r.keys) p->add_keys(k);
+      p->set_employee(config.employees[r.employee].id);
+      p->set_new_owner(r.new_owner);
+      p->set_charge(r.charge);
+    }
+    for (const Delta::Pick& pk : d.delta.picks) {
+      v1::Delta::Pick* p = delta->add_picks();
+      p->set_group(config.groups[pk.group].id);
+      p->set_employee(config.employees[config.groups[pk.group].members[pk.member]].id);
+      p->set_start(pk.start);
+      p->set_virtual_time(pk.virtual_time);
+    }
+  }
+  return out;
+}
+
+}  // namespace allot

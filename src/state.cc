@@ -1,0 +1,309 @@
+#include "allot/state.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "compiled_config.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "state_data.h"
+
+namespace allot {
+namespace internal {
+
+uint32_t StateData::SlotFor(const std::string& id) {
+  auto [it, inserted] = slot_of.try_emplace(id, static_cast<uint32_t>(employee_ids.size()));
+  if (inserted) {
+    employee_ids.push_back(id);
+    counters.emplace_back();
+  }
+  return it->second;
+}
+
+Binding MakeBinding(const StateData& data, const CompiledConfig& config, uint64_t engine) {
+  Binding b;
+  b.engine = engine;
+  b.employee_slot.reserve(config.employees.size());
+  for (const CompiledEmployee& e : config.employees) {
+    auto it = data.slot_of.find(e.id);
+    b.employee_slot.push_back(it == data.slot_of.end() ? kNoSlot : it->second);
+  }
+  const std::vector<GroupClock>& old_groups = data.groups();
+  absl::flat_hash_map<std::string_view, const GroupClock*> old_by_id;
+  for (const GroupClock& g : old_groups) old_by_id.emplace(g.id, &g);
+  b.groups.reserve(config.groups.size());
+  for (const CompiledGroup& cg : config.groups) {
+    GroupClock g;
+    g.id = cg.id;
+    const GroupClock* old = nullptr;
+    if (auto it = old_by_id.find(cg.id); it != old_by_id.end()) old = it->second;
+    if (old != nullptr) g.virtual_time = old->virtual_time;
+    for (size_t m = 0; m < cg.members.size(); ++m) {
+      const uint32_t slot = b.employee_slot[cg.members[m]];
+      g.member_slots.push_back(slot);
+      double start = g.virtual_time;  // a new member joins at the group's present
+      if (old != nullptr && slot != kNoSlot) {
+        for (size_t k = 0; k < old->member_slots.size(); ++k) {
+          if (old->member_slots[k] != slot) continue;
+          start = old->start[k];
+          if (old->last_picked == static_cast<int32_t>(k)) g.last_picked = static_cast<int32_t>(m);
+        }
+      }
+      g.start.push_back(start);
+    }
+    b.groups.push_back(std::move(g));
+  }
+  return b;
+}
+
+void BindInPlace(StateData& data, const CompiledConfig& config, uint64_t engine) {
+  if (data.bound.engine == engine) return;
+  Binding b = MakeBinding(data, config, engine);
+  for (size_t e = 0; e < config.employees.size(); ++e) {
+    if (b.employee_slot[e] != kNoSlot) continue;
+    b.employee_slot[e] = data.SlotFor(config.employees[e].id);
+  }
+  for (size_t g = 0; g < config.groups.size(); ++g) {
+    for (size_t m = 0; m < config.groups[g].members.size(); ++m) {
+      b.groups[g].member_slots[m] = b.employee_slot[config.groups[g].members[m]];
+    }
+  }
+  data.bound = std::move(b);
+  data.loose_groups.clear();
+}
+
+}  // namespace internal
+
+using internal::StateData;
+
+State::State() : data_(std::make_unique<StateData>()) {}
+State::State(const State& other) : data_(std::make_unique<StateData>(*other.data_)) {}
+State& State::operator=(const State& other) {
+  if (this != &other) data_ = std::make_unique<StateData>(*other.data_);
+  return *this;
+}
+State::State(State&& other) noexcept = default;
+State& State::operator=(State&& other) noexcept = default;
+State::~State() = default;
+
+uint64_t State::version() const { return data_->version; }
+int64_t State::clock_us() const { return data_->clock_us; }
+size_t State::remembered_customers() const { return data_->memory.size(); }
+
+v1::State State::ToProto() const {
+  const StateData& d = *data_;
+  v1::State out;
+  out.set_version(d.version);
+  out.set_clock_us(d.clock_us);
+
+  std::vector<uint32_t> slots;
+  for (uint32_t s = 0; s < d.employee_ids.size(); ++s) {
+    if (!d.counters[s].IsDefault()) slots.push_back(s);
+  }
+  std::sort(slots.begin(), slots.end(),
+            [&](uint32_t a, uint32_t b) { return d.employee_ids[a] < d.employee_ids[b]; });
+  for (uint32_t s : slots) {
+    v1::EmployeeState* e = out.add_employees();
+    e->set_id(d.employee_ids[s]);
+    e->set_status(d.counters[s].status);
+    if (d.counters[s].today > 0) {
+      e->set_day(d.counters[s].day);
+      e->set_today(d.counters[s].today);
+    }
+  }
+
+  std::vector<const internal::GroupClock*> groups;
+  for (const internal::GroupClock& g : d.groups()) groups.push_back(&g);
+  std::sort(groups.begin(), groups.end(), [](auto* a, auto* b) { return a->id < b->id; });
+  for (const internal::GroupClock* g : groups) {
+    v1::GroupState gs;
+    gs.set_id(g->id);
+    gs.set_virtual_time(g->virtual_time);
+    if (g->last_picked >= 0 && g->member_slots[g->last_picked] != internal::kNoSlot) {
+      gs.set_last_picked(d.employee_ids[g->member_slots[g->last_picked]]);
+    }
+    std::vector<std::pair<std::string_view, double>> members;
+    for (size_t m = 0; m < g->member_slots.size(); ++m) {
+      if (g->member_slots[m] == internal::kNoSlot) continue;
+      members.emplace_back(d.employee_ids[g->member_slots[m]], g->start[m]);
+    }
+    std::sort(members.begin(), members.end());
+    for (const auto& [id, start] : members) {
+      auto* mc = gs.add_members();
+      mc->set_employee(std::string(id));
+      mc->set_start(start);
+    }
+    // An untouched group is the same as an absent one; leave it out so both give one form.
+    const bool untouched = gs.virtual_time() == 0 && gs.last_picked().empty() &&
+                           std::all_of(members.begin(), members.end(),
+                                       [](const auto& m) { return m.second == 0; });
+    if (untouched) continue;
+    *out.add_groups() = std::move(gs);
+  }
+
+  // Memory, ordered by (assigned time, keys): independent of hash-table order.
+  struct Row {
+    int64_t at;
+    uint32_t owner;
+    absl::Span<const uint64_t> keys;
+  };
+  std::vector<Row> rows;
+  rows.reserve(d.memory.size());
+  d.memory.ForEach([&](const OwnerMemory::Record& r, absl::Span<const uint64_t> keys) {
+    rows.push_back({r.assigned_at_us, r.owner, keys});
+  });
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    return std::tie(a.at, a.keys[0]) < std::tie(b.at, b.keys[0]);
+  });
+  std::vector<uint32_t> owner_slots;
+  for (const Row& r : rows) owner_slots.push_back(r.owner);
+  std::sort(owner_slots.begin(), owner_slots.end(), [&](uint32_t a, uint32_t b) {
+    return d.employee_ids[a] < d.employee_ids[b];
+  });
+  owner_slots.erase(std::unique(owner_slots.begin(), owner_slots.end()), owner_slots.end());
+  absl::flat_hash_map<uint32_t, uint32_t> owner_index;
+  v1::CustomerMemory* mem = out.mutable_memory();
+  for (uint32_t s : owner_slots) {
+    owner_index[s] = static_cast<uint32_t>(mem->owner_ids_size());
+    mem->add_owner_ids(d.employee_ids[s]);
+  }
+  const bool all_single = std::all_of(rows.begin(), rows.end(), [](const Row& r) { return r.keys.size() == 1; });
+  int64_t previous = 0;
+  for (const Row& r : rows) {
+    mem->add_owner(owner_index[r.owner]);
+    mem->add_assigned_at_delta_us(r.at - previous);
+    previous = r.at;
+    if (!all_single) mem->add_key_counts(static_cast<uint32_t>(r.keys.size()));
+    for (uint64_t k : r.keys) mem->add_keys(k);
+  }
+  if (rows.empty()) out.clear_memory();
+  return out;
+}
+
+std::string State::ToBytes() const {
+  const v1::State proto = ToProto();
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    proto.SerializeToCodedStream(&coded);
+  }
+  return bytes;
+}
+
+absl::StatusOr<State> State::FromBytes(std::string_view bytes) {
+  v1::State proto;
+  if (!proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::InvalidArgumentError("state: bytes are not an allot.v1.State");
+  }
+  return FromProto(proto);
+}
+
+absl::StatusOr<State> State::FromProto(const v1::State& proto) {
+  State state;
+  StateData& d = *state.data_;
+  d.version = proto.version();
+  d.clock_us = proto.clock_us();
+  for (int i = 0; i < proto.employees_size(); ++i) {
+    const v1::EmployeeState& e = proto.employees(i);
+    const std::string path = absl::StrCat("employees[", i, "]");
+    if (e.id().empty()) return absl::InvalidArgumentError(path + ".id: must not be empty");
+    if (d.slot_of.contains(e.id())) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ".id: duplicate id \"", e.id(), "\""));
+    }
+    if (!v1::EmployeeStatus::Status_IsValid(e.status())) {
+      return absl::InvalidArgumentError(path + ".status: unknown status");
+    }
+    internal::EmployeeCounters& c = d.counters[d.SlotFor(e.id())];
+    c.status = e.status();
+    c.day = e.today() > 0 ? e.day() : c.day;
+    c.today = e.today();
+  }
+  absl::flat_hash_set<std::string> group_ids;
+  for (int i = 0; i < proto.groups_size(); ++i) {
+    const v1::GroupState& gs = proto.groups(i);
+    const std::string path = absl::StrCat("groups[", i, "]");
+    if (gs.id().empty()) return absl::InvalidArgumentError(path + ".id: must not be empty");
+    if (!group_ids.insert(gs.id()).second) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ".id: duplicate id \"", gs.id(), "\""));
+    }
+    internal::GroupClock g;
+    g.id = gs.id();
+    g.virtual_time = gs.virtual_time();
+    absl::flat_hash_set<std::string> members;
+    for (int m = 0; m < gs.members_size(); ++m) {
+      const auto& mc = gs.members(m);
+      if (mc.employee().empty() || !members.insert(mc.employee()).second) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ".members[", m, "].employee: empty or repeated"));
+      }
+      g.member_slots.push_back(d.SlotFor(mc.employee()));
+      g.start.push_back(mc.start());
+    }
+    if (!gs.last_picked().empty()) {
+      const uint32_t slot = d.SlotFor(gs.last_picked());
+      auto it = std::find(g.member_slots.begin(), g.member_slots.end(), slot);
+      if (it == g.member_slots.end()) {
+        g.member_slots.push_back(slot);
+        g.start.push_back(0);
+        it = g.member_slots.end() - 1;
+      }
+      g.last_picked = static_cast<int32_t>(it - g.member_slots.begin());
+    }
+    d.loose_groups.push_back(std::move(g));
+  }
+
+  const v1::CustomerMemory& mem = proto.memory();
+  const int n = mem.owner_size();
+  if (mem.assigned_at_delta_us_size() != n) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "memory.assigned_at_delta_us: has ", mem.assigned_at_delta_us_size(), " entries, memory.owner has ", n));
+  }
+  if (mem.key_counts_size() != 0 && mem.key_counts_size() != n) {
+    return absl::InvalidArgumentError(absl::StrCat("memory.key_counts: has ", mem.key_counts_size(),
+                                                   " entries, memory.owner has ", n));
+  }
+  std::vector<uint32_t> owner_slots;
+  for (int i = 0; i < mem.owner_ids_size(); ++i) {
+    if (mem.owner_ids(i).empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("memory.owner_ids[", i, "]: must not be empty"));
+    }
+    owner_slots.push_back(d.SlotFor(mem.owner_ids(i)));
+  }
+  absl::flat_hash_set<uint64_t> seen_keys;
+  int64_t at = 0;
+  int key_pos = 0;
+  for (int i = 0; i < n; ++i) {
+    if (mem.owner(i) >= owner_slots.size()) {
+      return absl::InvalidArgumentError(absl::StrCat("memory.owner[", i, "]: no such owner_ids entry"));
+    }
+    if (i > 0 && mem.assigned_at_delta_us(i) < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("memory.assigned_at_delta_us[", i, "]: customers must be in time order"));
+    }
+    at += mem.assigned_at_delta_us(i);
+    const int count = mem.key_counts_size() == 0 ? 1 : static_cast<int>(mem.key_counts(i));
+    if (count < 1 || key_pos + count > mem.keys_size()) {
+      return absl::InvalidArgumentError(absl::StrCat("memory.key_counts[", i, "]: out of range of memory.keys"));
+    }
+    absl::Span<const uint64_t> keys(mem.keys().data() + key_pos, count);
+    for (int k = 0; k < count; ++k) {
+      if (!seen_keys.insert(keys[k]).second) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("memory.keys[", key_pos + k, "]: key belongs to two customers"));
+      }
+    }
+    key_pos += count;
+    d.memory.Assign(keys, owner_slots[mem.owner(i)], at);
+  }
+  if (key_pos != mem.keys_size()) {
+    return absl::InvalidArgumentError(absl::StrCat("memory.keys: ", mem.keys_size() - key_pos,
+                                                   " keys belong to no customer"));
+  }
+  return state;
+}
+
+}  // namespace allot

@@ -1,0 +1,76 @@
+// The in-memory layout of allot::State. Employees are numbered by "slots" that only grow,
+// so owner memory never needs renumbering when the config changes; per-group strategy clocks
+// are laid out in the order of one engine's config (the "binding") so that Decide indexes
+// them directly. A state loaded from bytes is bound lazily by the first Apply.
+#ifndef ALLOT_SRC_STATE_DATA_H_
+#define ALLOT_SRC_STATE_DATA_H_
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "allot/v1/event.pb.h"
+#include "owner_memory.h"
+
+namespace allot::internal {
+
+struct CompiledConfig;
+
+inline constexpr uint32_t kNoSlot = std::numeric_limits<uint32_t>::max();
+
+struct EmployeeCounters {
+  int64_t day = std::numeric_limits<int64_t>::min();  // local day `today` counts
+  uint32_t today = 0;
+  v1::EmployeeStatus::Status status = v1::EmployeeStatus::ACTIVE;
+
+  uint32_t TodayOn(int64_t local_day) const { return day == local_day ? today : 0; }
+  bool IsDefault() const { return today == 0 && status == v1::EmployeeStatus::ACTIVE; }
+};
+
+// A group's strategy position (SPEC §5.2).
+struct GroupClock {
+  std::string id;
+  double virtual_time = 0;          // WEIGHTED
+  int32_t last_picked = -1;         // ROUND_ROBIN: position in `member_slots`
+  std::vector<uint32_t> member_slots;
+  std::vector<double> start;        // WEIGHTED: virtual start per member
+};
+
+// The state laid out for one engine: engine employee index → slot, groups in engine order
+// with members in engine member order.
+struct Binding {
+  uint64_t engine = 0;  // fingerprint of the engine's config; 0 = unbound
+  std::vector<uint32_t> employee_slot;
+  std::vector<GroupClock> groups;
+};
+
+struct StateData {
+  uint64_t version = 0;
+  int64_t clock_us = 0;
+  std::vector<std::string> employee_ids;  // by slot
+  absl::flat_hash_map<std::string, uint32_t> slot_of;
+  std::vector<EmployeeCounters> counters;  // by slot
+  OwnerMemory memory;                      // owners are slots
+  // When bound.engine != 0, groups are bound.groups; otherwise `loose_groups` holds them in
+  // the order they were loaded.
+  Binding bound;
+  std::vector<GroupClock> loose_groups;
+
+  uint32_t SlotFor(const std::string& id);  // adds the employee if new
+  const std::vector<GroupClock>& groups() const {
+    return bound.engine != 0 ? bound.groups : loose_groups;
+  }
+};
+
+// Lays `data` out for `config` (fingerprint `engine`). Employees the state has never seen
+// get kNoSlot; group members new to a group start at the group's virtual time.
+Binding MakeBinding(const StateData& data, const CompiledConfig& config, uint64_t engine);
+
+// Makes `data` bound to `config`, giving every engine employee a slot.
+void BindInPlace(StateData& data, const CompiledConfig& config, uint64_t engine);
+
+}  // namespace allot::internal
+
+#endif  // ALLOT_SRC_STATE_DATA_H_

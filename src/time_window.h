@@ -1,0 +1,61 @@
+// Weekly windows of local time ("MON–FRI 09:00–18:00"), used by employee schedules, entry
+// hours, entry slots and rule conditions. Knows nothing of the rest of allot.
+#ifndef ALLOT_SRC_TIME_WINDOW_H_
+#define ALLOT_SRC_TIME_WINDOW_H_
+
+#include <cstdint>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "allot/v1/common.pb.h"
+
+namespace allot {
+
+// A moment in local time, computed once per event.
+struct LocalTime {
+  int64_t day = 0;      // days since 1970-01-01, local
+  int weekday = 0;      // 0 = Monday … 6 = Sunday
+  int minute = 0;       // minute of the day, 0–1439
+};
+
+// Converts `t` to local time in `tz`.
+LocalTime ToLocalTime(absl::Time t, const absl::TimeZone& tz);
+
+// Parses "HH:MM" (00:00–23:59; "24:00" too when `allow_24` is set) into minutes.
+absl::StatusOr<int> ParseClock(absl::string_view text, bool allow_24);
+
+// A weekly window. `days` is a bitmask (bit 0 = Monday); a window whose end is at or before
+// its start runs past midnight, its tail belonging to the day after a listed day.
+class TimeWindow {
+ public:
+  TimeWindow() = default;
+  TimeWindow(uint8_t days, int start_minute, int end_minute)
+      : days_(days), start_(start_minute), end_(end_minute) {}
+
+  // Compiles a window. Errors name `path` (e.g. "employees[2].schedule[0].start").
+  static absl::StatusOr<TimeWindow> Compile(const v1::TimeWindow& window, absl::string_view path);
+  // Compiles days and clock bounds given separately (slots, hourly caps).
+  static absl::StatusOr<TimeWindow> Compile(const google::protobuf::RepeatedField<int>& days,
+                                            absl::string_view start, absl::string_view end,
+                                            absl::string_view path);
+
+  bool Contains(const LocalTime& t) const {
+    if (start_ < end_) return OnDay(t.weekday) && t.minute >= start_ && t.minute < end_;
+    // Overnight: the evening part on a listed day, the morning part on the day after.
+    if (t.minute >= start_) return OnDay(t.weekday);
+    return t.minute < end_ && OnDay((t.weekday + 6) % 7);
+  }
+
+ private:
+  bool OnDay(int weekday) const { return (days_ >> weekday) & 1; }
+
+  uint8_t days_ = 0x7f;
+  int start_ = 0;
+  int end_ = 24 * 60;
+};
+
+}  // namespace allot
+
+#endif  // ALLOT_SRC_TIME_WINDOW_H_
