@@ -22,16 +22,16 @@ inline constexpr uint32_t kNoIndex = std::numeric_limits<uint32_t>::max();
 struct CompiledEmployee {
   std::string id;
   double weight = 1.0;
-  uint32_t daily_cap = kNoCap;  // SPEC §5.4
+  uint32_t daily_cap = kNoCap;       // SPEC §5.4
   std::vector<TimeWindow> schedule;  // empty: always on duty
 };
 
 struct CompiledGroup {
   std::string id;
   v1::Strategy strategy = v1::ROUND_ROBIN;
-  std::vector<uint32_t> members;          // employee indices, in member order
-  std::vector<double> member_weight;      // effective weight per member (SPEC §5.2)
-  std::vector<uint32_t> cascade;          // this group, then backups depth-first, each once
+  std::vector<uint32_t> members;      // employee indices, in member order
+  std::vector<double> member_weight;  // effective weight per member (SPEC §5.2)
+  std::vector<uint32_t> cascade;      // this group, then backups depth-first, each once
 };
 
 struct CompiledEntry {

@@ -20,9 +20,7 @@ class Problems {
   }
   void Add(const absl::Status& status) { lines_.emplace_back(status.message()); }
   bool empty() const { return lines_.empty(); }
-  absl::Status ToStatus() const {
-    return absl::InvalidArgumentError(absl::StrJoin(lines_, "\n"));
-  }
+  absl::Status ToStatus() const { return absl::InvalidArgumentError(absl::StrJoin(lines_, "\n")); }
 
  private:
   std::vector<std::string> lines_;
@@ -106,13 +104,15 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
   }
 
   // ---- ids first, so that references can be checked in any order.
-  c.employee_index = IndexIds(config.employees(), "employees",
-                              [](const v1::Employee& e) -> const std::string& { return e.id(); },
-                              problems);
-  c.group_index = IndexIds(config.groups(), "groups",
-                           [](const v1::Group& g) -> const std::string& { return g.id(); }, problems);
-  c.entry_index = IndexIds(config.entries(), "entries",
-                           [](const v1::Entry& e) -> const std::string& { return e.id(); }, problems);
+  c.employee_index = IndexIds(
+      config.employees(), "employees",
+      [](const v1::Employee& e) -> const std::string& { return e.id(); }, problems);
+  c.group_index = IndexIds(
+      config.groups(), "groups", [](const v1::Group& g) -> const std::string& { return g.id(); },
+      problems);
+  c.entry_index = IndexIds(
+      config.entries(), "entries", [](const v1::Entry& e) -> const std::string& { return e.id(); },
+      problems);
   const auto region_index = IndexIds(
       config.regions(), "regions", [](const v1::Region& r) -> const std::string& { return r.id(); },
       problems);
@@ -158,7 +158,8 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
     ce.schedule = Windows(e.schedule(), path + ".schedule", problems);
     for (int r = 0; r < e.regions_size(); ++r) {
       if (!region_index.contains(e.regions(r))) {
-        problems.Add(absl::StrCat(path, ".regions[", r, "]"), "unknown region \"", e.regions(r), "\"");
+        problems.Add(absl::StrCat(path, ".regions[", r, "]"), "unknown region \"", e.regions(r),
+                     "\"");
       }
     }
     c.employees.push_back(std::move(ce));
@@ -178,11 +179,13 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
       const std::string mpath = absl::StrCat(path, ".members[", m, "]");
       check_employee(member.employee(), mpath + ".employee");
       if (!seen.insert(member.employee()).second) {
-        problems.Add(mpath + ".employee", "employee \"", member.employee(), "\" is already a member");
+        problems.Add(mpath + ".employee", "employee \"", member.employee(),
+                     "\" is already a member");
       }
       double weight = 1.0;
       if (member.has_weight()) {
-        if (!PositiveFinite(member.weight())) problems.Add(mpath + ".weight", "must be a positive number");
+        if (!PositiveFinite(member.weight()))
+          problems.Add(mpath + ".weight", "must be a positive number");
         weight = member.weight();
       }
       auto it = c.employee_index.find(member.employee());
@@ -239,7 +242,8 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
     for (int s = 0; s < e.slots_size(); ++s) {
       const v1::Slot& slot = e.slots(s);
       const std::string spath = absl::StrCat(path, ".slots[", s, "]");
-      absl::StatusOr<TimeWindow> w = TimeWindow::Compile(slot.days(), slot.start(), slot.end(), spath);
+      absl::StatusOr<TimeWindow> w =
+          TimeWindow::Compile(slot.days(), slot.start(), slot.end(), spath);
       if (!w.ok()) problems.Add(w.status());
       check_group(slot.group(), spath + ".group", true);
     }
@@ -250,7 +254,8 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
       check_group(e.off_hours_group(), path + ".off_hours_group", false);
     }
     for (int t = 0; t < e.tags_size(); ++t) {
-      if (e.tags(t).empty()) problems.Add(absl::StrCat(path, ".tags[", t, "]"), "must not be empty");
+      if (e.tags(t).empty())
+        problems.Add(absl::StrCat(path, ".tags[", t, "]"), "must not be empty");
     }
     const v1::DedupScope scope =
         e.dedup_scope() != v1::DEDUP_SCOPE_UNSPECIFIED ? e.dedup_scope() : dedup.scope();
@@ -262,8 +267,10 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
   // ---- buffer (SPEC §5.4).
   const v1::Buffer& buffer = config.buffer();
   if (!(buffer.reserve_fraction() >= 0 && buffer.reserve_fraction() <= 0.30)) {
-    problems.Add("buffer.reserve_fraction", "must be between 0 and 0.30 (operators lose customers "
-                 "when more is held back); got ", buffer.reserve_fraction());
+    problems.Add("buffer.reserve_fraction",
+                 "must be between 0 and 0.30 (operators lose customers "
+                 "when more is held back); got ",
+                 buffer.reserve_fraction());
   }
   DurationField(buffer.max_hold(), "buffer.max_hold", absl::Hours(24), problems);
   DurationField(buffer.accept_timeout(), "buffer.accept_timeout", absl::ZeroDuration(), problems);
@@ -272,21 +279,26 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
   for (int i = 0; i < throttle.tiers_size(); ++i) {
     const std::string path = absl::StrCat("throttle.tiers[", i, "]");
     const auto& tier = throttle.tiers(i);
-    if (!(tier.below() > 0 && tier.below() <= 1)) problems.Add(path + ".below", "must be in (0, 1]");
-    if (!(tier.factor() > 0 && tier.factor() <= 1)) problems.Add(path + ".factor", "must be in (0, 1]");
+    if (!(tier.below() > 0 && tier.below() <= 1))
+      problems.Add(path + ".below", "must be in (0, 1]");
+    if (!(tier.factor() > 0 && tier.factor() <= 1))
+      problems.Add(path + ".factor", "must be in (0, 1]");
   }
-  if (throttle.tiers_size() > 0 && throttle.last() == 0) problems.Add("throttle.last", "must be at least 1");
+  if (throttle.tiers_size() > 0 && throttle.last() == 0)
+    problems.Add("throttle.last", "must be at least 1");
 
   // ---- routing references (behaviour: SPEC §5.7, §5.8).
   for (int i = 0; i < config.tag_rules_size(); ++i) {
     const v1::TagRule& rule = config.tag_rules(i);
     const std::string path = absl::StrCat("tag_rules[", i, "]");
-    if (!rule.route_to_group().empty()) check_group(rule.route_to_group(), path + ".route_to_group", false);
+    if (!rule.route_to_group().empty())
+      check_group(rule.route_to_group(), path + ".route_to_group", false);
     std::function<void(const v1::Condition&, const std::string&)> check_condition =
         [&](const v1::Condition& when, const std::string& cpath) {
           for (int e = 0; e < when.entries_size(); ++e) {
             if (!c.entry_index.contains(when.entries(e))) {
-              problems.Add(absl::StrCat(cpath, ".entries[", e, "]"), "unknown entry \"", when.entries(e), "\"");
+              problems.Add(absl::StrCat(cpath, ".entries[", e, "]"), "unknown entry \"",
+                           when.entries(e), "\"");
             }
           }
           Windows(when.local_time(), cpath + ".local_time", problems);
@@ -317,7 +329,8 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
     if (!(std::abs(s.geo().lat()) <= 90 && std::abs(s.geo().lng()) <= 180)) {
       problems.Add(path + ".geo", "latitude must be within ±90 and longitude within ±180");
     }
-    if (s.has_radius_m() && !PositiveFinite(s.radius_m())) problems.Add(path + ".radius_m", "must be positive");
+    if (s.has_radius_m() && !PositiveFinite(s.radius_m()))
+      problems.Add(path + ".radius_m", "must be positive");
   }
   absl::flat_hash_map<std::string, int> district_seen;
   for (int i = 0; i < config.districts_size(); ++i) {

@@ -59,8 +59,7 @@ std::string FormatMicros(int64_t us) {
 // loaded, or made under another config) without touching it.
 class StateView {
  public:
-  StateView(const StateData& data, const CompiledConfig& config, uint64_t engine)
-      : data_(data) {
+  StateView(const StateData& data, const CompiledConfig& config, uint64_t engine) : data_(data) {
     if (data.bound.engine == engine) {
       binding_ = &data.bound;
     } else {
@@ -164,7 +163,7 @@ class ArrivalDecider {
 };
 
 absl::StatusOr<absl::InlinedVector<uint64_t, 2>> HashKeys(const v1::Customer& customer,
-                                                         uint64_t seed, absl::string_view path) {
+                                                          uint64_t seed, absl::string_view path) {
   if (customer.keys().empty()) {
     return absl::InvalidArgumentError(absl::StrCat(path, ".keys: at least one key is required"));
   }
@@ -210,23 +209,27 @@ absl::Status CheckOtherEvent(const CompiledConfig& config, const v1::Event& even
         absl::Status st = CheckEmployee(config, s.employee(), "surge.employee");
         if (!st.ok()) return st;
       } else if (!config.group_index.contains(s.group())) {
-        return absl::InvalidArgumentError(absl::StrCat("surge.group: unknown group \"", s.group(), "\""));
+        return absl::InvalidArgumentError(
+            absl::StrCat("surge.group: unknown group \"", s.group(), "\""));
       }
       if (!(s.extra() > 0 && s.extra() <= 0.2)) {
         return absl::InvalidArgumentError(absl::StrCat(
             "surge.extra: must be above 0 and at most 0.2 (20% more capacity); got ", s.extra()));
       }
       absl::Duration d;
-      if (!absl::ParseDuration(s.duration(), &d) || d <= absl::ZeroDuration() || d > absl::Hours(2)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "surge.duration: must be a duration above 0 and at most 2h; got \"", s.duration(), "\""));
+      if (!absl::ParseDuration(s.duration(), &d) || d <= absl::ZeroDuration() ||
+          d > absl::Hours(2)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("surge.duration: must be a duration above 0 and at most 2h; got \"",
+                         s.duration(), "\""));
       }
       return absl::OkStatus();
     }
     case v1::Event::kObserved: {
       const v1::Observed& o = event.observed();
       if (!config.entry_index.contains(o.entry())) {
-        return absl::InvalidArgumentError(absl::StrCat("observed.entry: unknown entry \"", o.entry(), "\""));
+        return absl::InvalidArgumentError(
+            absl::StrCat("observed.entry: unknown entry \"", o.entry(), "\""));
       }
       absl::Status st = CheckEmployee(config, o.employee(), "observed.employee");
       if (!st.ok()) return st;
@@ -319,9 +322,9 @@ absl::StatusOr<Decision> Engine::Decide(const v1::Event& event, const State& sta
       }
       // After the window (or with the owner gone from the config): new again, but returning.
       decision.returning = true;
-      decision.previous_owner =
-          owner != config.employee_index.end() ? std::string_view(config.employees[owner->second].id)
-                                               : std::string_view();
+      decision.previous_owner = owner != config.employee_index.end()
+                                    ? std::string_view(config.employees[owner->second].id)
+                                    : std::string_view();
       if (!config.returning_tag.empty()) decision.tags_added.push_back(config.returning_tag);
     }
   }

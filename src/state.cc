@@ -136,9 +136,9 @@ v1::State State::ToProto() const {
       mc->set_start(start);
     }
     // An untouched group is the same as an absent one; leave it out so both give one form.
-    const bool untouched = gs.virtual_time() == 0 && gs.last_picked().empty() &&
-                           std::all_of(members.begin(), members.end(),
-                                       [](const auto& m) { return m.second == 0; });
+    const bool untouched =
+        gs.virtual_time() == 0 && gs.last_picked().empty() &&
+        std::all_of(members.begin(), members.end(), [](const auto& m) { return m.second == 0; });
     if (untouched) continue;
     *out.add_groups() = std::move(gs);
   }
@@ -159,9 +159,8 @@ v1::State State::ToProto() const {
   });
   std::vector<uint32_t> owner_slots;
   for (const Row& r : rows) owner_slots.push_back(r.owner);
-  std::sort(owner_slots.begin(), owner_slots.end(), [&](uint32_t a, uint32_t b) {
-    return d.employee_ids[a] < d.employee_ids[b];
-  });
+  std::sort(owner_slots.begin(), owner_slots.end(),
+            [&](uint32_t a, uint32_t b) { return d.employee_ids[a] < d.employee_ids[b]; });
   owner_slots.erase(std::unique(owner_slots.begin(), owner_slots.end()), owner_slots.end());
   absl::flat_hash_map<uint32_t, uint32_t> owner_index;
   v1::CustomerMemory* mem = out.mutable_memory();
@@ -169,7 +168,8 @@ v1::State State::ToProto() const {
     owner_index[s] = static_cast<uint32_t>(mem->owner_ids_size());
     mem->add_owner_ids(d.employee_ids[s]);
   }
-  const bool all_single = std::all_of(rows.begin(), rows.end(), [](const Row& r) { return r.keys.size() == 1; });
+  const bool all_single =
+      std::all_of(rows.begin(), rows.end(), [](const Row& r) { return r.keys.size() == 1; });
   int64_t previous = 0;
   for (const Row& r : rows) {
     mem->add_owner(owner_index[r.owner]);
@@ -259,8 +259,9 @@ absl::StatusOr<State> State::FromProto(const v1::State& proto) {
   const v1::CustomerMemory& mem = proto.memory();
   const int n = mem.owner_size();
   if (mem.assigned_at_delta_us_size() != n) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "memory.assigned_at_delta_us: has ", mem.assigned_at_delta_us_size(), " entries, memory.owner has ", n));
+    return absl::InvalidArgumentError(absl::StrCat("memory.assigned_at_delta_us: has ",
+                                                   mem.assigned_at_delta_us_size(),
+                                                   " entries, memory.owner has ", n));
   }
   if (mem.key_counts_size() != 0 && mem.key_counts_size() != n) {
     return absl::InvalidArgumentError(absl::StrCat("memory.key_counts: has ", mem.key_counts_size(),
@@ -269,7 +270,8 @@ absl::StatusOr<State> State::FromProto(const v1::State& proto) {
   std::vector<uint32_t> owner_slots;
   for (int i = 0; i < mem.owner_ids_size(); ++i) {
     if (mem.owner_ids(i).empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("memory.owner_ids[", i, "]: must not be empty"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("memory.owner_ids[", i, "]: must not be empty"));
     }
     owner_slots.push_back(d.SlotFor(mem.owner_ids(i)));
   }
@@ -278,7 +280,8 @@ absl::StatusOr<State> State::FromProto(const v1::State& proto) {
   int key_pos = 0;
   for (int i = 0; i < n; ++i) {
     if (mem.owner(i) >= owner_slots.size()) {
-      return absl::InvalidArgumentError(absl::StrCat("memory.owner[", i, "]: no such owner_ids entry"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("memory.owner[", i, "]: no such owner_ids entry"));
     }
     if (i > 0 && mem.assigned_at_delta_us(i) < 0) {
       return absl::InvalidArgumentError(
@@ -287,7 +290,8 @@ absl::StatusOr<State> State::FromProto(const v1::State& proto) {
     at += mem.assigned_at_delta_us(i);
     const int count = mem.key_counts_size() == 0 ? 1 : static_cast<int>(mem.key_counts(i));
     if (count < 1 || key_pos + count > mem.keys_size()) {
-      return absl::InvalidArgumentError(absl::StrCat("memory.key_counts[", i, "]: out of range of memory.keys"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("memory.key_counts[", i, "]: out of range of memory.keys"));
     }
     absl::Span<const uint64_t> keys(mem.keys().data() + key_pos, count);
     for (int k = 0; k < count; ++k) {
@@ -300,8 +304,8 @@ absl::StatusOr<State> State::FromProto(const v1::State& proto) {
     d.memory.Assign(keys, owner_slots[mem.owner(i)], at);
   }
   if (key_pos != mem.keys_size()) {
-    return absl::InvalidArgumentError(absl::StrCat("memory.keys: ", mem.keys_size() - key_pos,
-                                                   " keys belong to no customer"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("memory.keys: ", mem.keys_size() - key_pos, " keys belong to no customer"));
   }
   return state;
 }

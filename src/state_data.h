@@ -32,10 +32,10 @@ struct EmployeeCounters {
 // A group's strategy position (SPEC §5.2).
 struct GroupClock {
   std::string id;
-  double virtual_time = 0;          // WEIGHTED
-  int32_t last_picked = -1;         // ROUND_ROBIN: position in `member_slots`
+  double virtual_time = 0;   // WEIGHTED
+  int32_t last_picked = -1;  // ROUND_ROBIN: position in `member_slots`
   std::vector<uint32_t> member_slots;
-  std::vector<double> start;        // WEIGHTED: virtual start per member
+  std::vector<double> start;  // WEIGHTED: virtual start per member
 };
 
 // The state laid out for one engine: engine employee index → slot, groups in engine order

@@ -22,9 +22,9 @@ struct StrategyInput {
 };
 
 struct StrategyPick {
-  int32_t member = -1;  // -1: nobody eligible
-  double start = 0;          // WEIGHTED: the picked member's new virtual start
-  double virtual_time = 0;   // WEIGHTED: the group's new virtual time
+  int32_t member = -1;      // -1: nobody eligible
+  double start = 0;         // WEIGHTED: the picked member's new virtual start
+  double virtual_time = 0;  // WEIGHTED: the group's new virtual time
 };
 
 inline uint64_t Mix64(uint64_t x) {  // splitmix64 finalizer

@@ -10,7 +10,8 @@ LocalTime ToLocalTime(absl::Time t, const absl::TimeZone& tz) {
   const absl::CivilDay day(info.cs);
   LocalTime local;
   local.day = day - absl::CivilDay(1970, 1, 1);
-  local.weekday = (static_cast<int>(absl::GetWeekday(day)) - static_cast<int>(absl::Weekday::monday) + 7) % 7;
+  local.weekday =
+      (static_cast<int>(absl::GetWeekday(day)) - static_cast<int>(absl::Weekday::monday) + 7) % 7;
   local.minute = info.cs.hour() * 60 + info.cs.minute();
   return local;
 }
@@ -41,9 +42,11 @@ absl::StatusOr<TimeWindow> TimeWindow::Compile(const google::protobuf::RepeatedF
   }
   if (days.empty()) mask = 0x7f;
   absl::StatusOr<int> s = ParseClock(start, false);
-  if (!s.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ".start: ", s.status().message()));
+  if (!s.ok())
+    return absl::InvalidArgumentError(absl::StrCat(path, ".start: ", s.status().message()));
   absl::StatusOr<int> e = ParseClock(end, true);
-  if (!e.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ".end: ", e.status().message()));
+  if (!e.ok())
+    return absl::InvalidArgumentError(absl::StrCat(path, ".end: ", e.status().message()));
   if (*s == 0 && *e == 0) e = 24 * 60;  // 00:00–00:00 is the whole day
   return TimeWindow(mask, *s, *e);
 }

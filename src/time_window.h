@@ -15,9 +15,9 @@ namespace allot {
 
 // A moment in local time, computed once per event.
 struct LocalTime {
-  int64_t day = 0;      // days since 1970-01-01, local
-  int weekday = 0;      // 0 = Monday … 6 = Sunday
-  int minute = 0;       // minute of the day, 0–1439
+  int64_t day = 0;  // days since 1970-01-01, local
+  int weekday = 0;  // 0 = Monday … 6 = Sunday
+  int minute = 0;   // minute of the day, 0–1439
 };
 
 // Converts `t` to local time in `tz`.

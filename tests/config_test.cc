@@ -41,8 +41,15 @@ TEST_CASE("A bad config lists every problem, each with its field path") {
     time_zone: "Mars/Olympus"
     employees { id: "a" weight: -1 }
     employees { id: "a" }
-    employees { id: "b" schedule { start: "9:00" end: "18:00" } }
-    groups { id: "g" members { employee: "e9" } backups: "nowhere" }
+    employees {
+      id: "b"
+      schedule { start: "9:00" end: "18:00" }
+    }
+    groups {
+      id: "g"
+      members { employee: "e9" }
+      backups: "nowhere"
+    }
     groups { id: "empty" }
     entries { id: "x" group: "missing" }
     dedup { window: "3 days" }
@@ -74,16 +81,20 @@ TEST_CASE("A bad config lists every problem, each with its field path") {
 }
 
 TEST_CASE("Config parse errors carry the line") {
-  absl::StatusOr<v1::Config> config = ParseConfig("tenant: \"a\"\nemployees { idd: \"x\" }\n",
-                                                  ConfigFormat::kText);
+  absl::StatusOr<v1::Config> config =
+      ParseConfig("tenant: \"a\"\nemployees { idd: \"x\" }\n", ConfigFormat::kText);
   REQUIRE_FALSE(config.ok());
   CHECK_THAT(std::string(config.status().message()), Catch::Contains("line 2"));
   CHECK_FALSE(LoadConfigFile("/nonexistent/config.txtpb").ok());
 }
 
 TEST_CASE("Reserve fraction up to 0.30 is accepted, above is not") {
-  const std::string base = R"pb(employees { id: "a" } groups { id: "g" members { employee: "a" } }
-                                entries { id: "e" group: "g" } )pb";
+  const std::string base = R"pb(employees { id: "a" }
+                                groups {
+                                  id: "g"
+                                  members { employee: "a" }
+                                }
+                                entries { id: "e" group: "g" })pb";
   CHECK(CreateStatus(base + "buffer { reserve_fraction: 0.30 }").ok());
   CHECK_FALSE(CreateStatus(base + "buffer { reserve_fraction: 0.31 }").ok());
   CHECK_FALSE(CreateStatus(base + "buffer { reserve_fraction: -0.1 }").ok());

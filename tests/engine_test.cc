@@ -20,12 +20,29 @@ using testing::Tick;
 constexpr char kConfig[] = R"pb(
   tenant: "t"
   time_zone: "Asia/Shanghai"
-  employees { id: "a" caps { daily: 2 } }
-  employees { id: "b" caps { daily: 2 } }
-  employees { id: "c" caps { daily: 1 } }
-  groups { id: "main" strategy: ROUND_ROBIN
-           members { employee: "a" } members { employee: "b" } backups: "spare" }
-  groups { id: "spare" members { employee: "c" } }
+  employees {
+    id: "a"
+    caps { daily: 2 }
+  }
+  employees {
+    id: "b"
+    caps { daily: 2 }
+  }
+  employees {
+    id: "c"
+    caps { daily: 1 }
+  }
+  groups {
+    id: "main"
+    strategy: ROUND_ROBIN
+    members { employee: "a" }
+    members { employee: "b" }
+    backups: "spare"
+  }
+  groups {
+    id: "spare"
+    members { employee: "c" }
+  }
   entries { id: "qr" group: "main" tags: "门店" }
   entries { id: "link" group: "main" }
   entries { id: "solo" group: "main" dedup_scope: ENTRY }
@@ -108,8 +125,9 @@ TEST_CASE("Full members are skipped and the cascade moves on to the backups") {
   State state;
   std::vector<std::string> got;
   for (int i = 0; i < 6; ++i) {
-    const Decision d = MustStep(engine, Arrival(T("2026-11-24T10:00:00+08:00") + absl::Minutes(i), "qr",
-                                                absl::StrCat("c", i), {absl::StrCat("phone:", 100 + i)}),
+    const Decision d = MustStep(engine,
+                                Arrival(T("2026-11-24T10:00:00+08:00") + absl::Minutes(i), "qr",
+                                        absl::StrCat("c", i), {absl::StrCat("phone:", 100 + i)}),
                                 state);
     got.push_back(AssignedTo(d));
     if (i == 4) CHECK(d.assignments[0].group == "spare");
@@ -129,8 +147,9 @@ TEST_CASE("Daily caps reset at local midnight in the config's time zone") {
   int n = 0;
   auto arrive = [&](const char* at) {
     ++n;
-    return AssignedTo(MustStep(engine, Arrival(T(at), "qr", absl::StrCat("c", n),
-                                                {absl::StrCat("phone:", 1000 + n)}), state));
+    return AssignedTo(MustStep(
+        engine, Arrival(T(at), "qr", absl::StrCat("c", n), {absl::StrCat("phone:", 1000 + n)}),
+        state));
   };
   for (int i = 0; i < 5; ++i) arrive("2026-11-24T23:58:00+08:00");
   CHECK(arrive("2026-11-24T23:59:59+08:00").empty());  // everyone full today
@@ -142,7 +161,9 @@ TEST_CASE("The explanation names the reason of every skipped member") {
   const Engine engine = testing::MakeEngine(kConfig);
   State state;
   for (int i = 0; i < 4; ++i) {
-    MustStep(engine, Arrival(T("2026-11-24T10:00:00+08:00"), "qr", "x", {absl::StrCat("phone:", i)}), state);
+    MustStep(engine,
+             Arrival(T("2026-11-24T10:00:00+08:00"), "qr", "x", {absl::StrCat("phone:", i)}),
+             state);
   }
   const Decision d = MustStep(
       engine, Arrival(T("2026-11-24T10:01:00+08:00"), "qr", "y", {"phone:99"}, true), state);
@@ -163,8 +184,14 @@ TEST_CASE("The explanation names the reason of every skipped member") {
 
 TEST_CASE("Nobody on schedule gives NO_STAFF_ON_DUTY") {
   const Engine engine = testing::MakeEngine(R"pb(
-    employees { id: "day" schedule { start: "09:00" end: "18:00" } }
-    groups { id: "g" members { employee: "day" } }
+    employees {
+      id: "day"
+      schedule { start: "09:00" end: "18:00" }
+    }
+    groups {
+      id: "g"
+      members { employee: "day" }
+    }
     entries { id: "e" group: "g" }
   )pb");
   State state;
@@ -191,32 +218,34 @@ TEST_CASE("TENANT dedup: a repeat on any entry within 72h goes to the owner, unc
   REQUIRE(repeat.assignments.size() == 1);
   CHECK(repeat.assignments[0].reason == v1::Assignment::OWNER);
   CHECK(repeat.assignments[0].employee == "a");
-  const Decision by_new_key = MustStep(
-      engine, Arrival(T("2026-11-27T08:59:59+08:00"), "qr", "c1", {"unionid:u1"}), state);
+  const Decision by_new_key =
+      MustStep(engine, Arrival(T("2026-11-27T08:59:59+08:00"), "qr", "c1", {"unionid:u1"}), state);
   CHECK(by_new_key.assignments[0].reason == v1::Assignment::OWNER);
   // a got 1 charged customer, so with cap 2 it still takes one more new customer in turn.
-  const Decision next = MustStep(
-      engine, Arrival(T("2026-11-27T09:00:00+08:00"), "qr", "c2", {"phone:2"}), state);
+  const Decision next =
+      MustStep(engine, Arrival(T("2026-11-27T09:00:00+08:00"), "qr", "c2", {"phone:2"}), state);
   CHECK(next.assignments[0].reason == v1::Assignment::NEW);
 }
 
 TEST_CASE("The window runs from the assignment; after it the customer returns, tagged") {
   const Engine engine = testing::MakeEngine(kConfig);
   State state;
-  REQUIRE(AssignedTo(MustStep(engine, Arrival(T("2026-11-24T09:00:00+08:00"), "qr", "c1", {"phone:1"}),
-                              state)) == "a");
+  REQUIRE(AssignedTo(MustStep(
+              engine, Arrival(T("2026-11-24T09:00:00+08:00"), "qr", "c1", {"phone:1"}), state)) ==
+          "a");
   // Repeats do not extend the window.
   MustStep(engine, Arrival(T("2026-11-26T09:00:00+08:00"), "qr", "c1", {"phone:1"}), state);
-  const Decision after = MustStep(
-      engine, Arrival(T("2026-11-27T09:00:00+08:00"), "link", "c1", {"phone:1"}), state);
+  const Decision after =
+      MustStep(engine, Arrival(T("2026-11-27T09:00:00+08:00"), "link", "c1", {"phone:1"}), state);
   REQUIRE(after.assignments.size() == 1);
   CHECK(after.assignments[0].reason == v1::Assignment::RETURNING);
   CHECK(after.returning);
   CHECK(after.previous_owner == "a");
-  CHECK(std::find(after.tags_added.begin(), after.tags_added.end(), "二次触达") != after.tags_added.end());
+  CHECK(std::find(after.tags_added.begin(), after.tags_added.end(), "二次触达") !=
+        after.tags_added.end());
   // The returning assignment starts a new window with the new owner.
-  const Decision again = MustStep(
-      engine, Arrival(T("2026-11-27T10:00:00+08:00"), "qr", "c1", {"phone:1"}), state);
+  const Decision again =
+      MustStep(engine, Arrival(T("2026-11-27T10:00:00+08:00"), "qr", "c1", {"phone:1"}), state);
   CHECK(again.assignments[0].reason == v1::Assignment::OWNER);
   CHECK(again.assignments[0].employee == after.assignments[0].employee);
 }
@@ -225,21 +254,22 @@ TEST_CASE("ENTRY dedup scope remembers per entry") {
   const Engine engine = testing::MakeEngine(kConfig);
   State state;
   MustStep(engine, Arrival(T("2026-11-24T09:00:00+08:00"), "qr", "c1", {"phone:1"}), state);
-  const Decision solo = MustStep(
-      engine, Arrival(T("2026-11-24T09:05:00+08:00"), "solo", "c1", {"phone:1"}), state);
+  const Decision solo =
+      MustStep(engine, Arrival(T("2026-11-24T09:05:00+08:00"), "solo", "c1", {"phone:1"}), state);
   CHECK(solo.assignments[0].reason == v1::Assignment::NEW);
-  const Decision solo_again = MustStep(
-      engine, Arrival(T("2026-11-24T09:06:00+08:00"), "solo", "c1", {"phone:1"}), state);
+  const Decision solo_again =
+      MustStep(engine, Arrival(T("2026-11-24T09:06:00+08:00"), "solo", "c1", {"phone:1"}), state);
   CHECK(solo_again.assignments[0].reason == v1::Assignment::OWNER);
   CHECK(solo_again.assignments[0].employee == solo.assignments[0].employee);
 }
 
 TEST_CASE("dedup.on_duplicate DROP reports the duplicate and its owner") {
-  const Engine engine = testing::MakeEngine(absl::StrReplaceAll(
-      kConfig, {{"returning_tag: \"二次触达\"", "on_duplicate: DROP"}}));
+  const Engine engine = testing::MakeEngine(
+      absl::StrReplaceAll(kConfig, {{"returning_tag: \"二次触达\"", "on_duplicate: DROP"}}));
   State state;
   MustStep(engine, Arrival(T("2026-11-24T09:00:00+08:00"), "qr", "c1", {"phone:1"}), state);
-  const Decision dup = MustStep(engine, Arrival(T("2026-11-24T09:05:00+08:00"), "qr", "c1", {"phone:1"}), state);
+  const Decision dup =
+      MustStep(engine, Arrival(T("2026-11-24T09:05:00+08:00"), "qr", "c1", {"phone:1"}), state);
   CHECK(dup.assignments.empty());
   REQUIRE(dup.rejections.size() == 1);
   CHECK(dup.rejections[0].reason == v1::Rejection::DUPLICATE);
@@ -249,12 +279,14 @@ TEST_CASE("dedup.on_duplicate DROP reports the duplicate and its owner") {
 TEST_CASE("A tick forgets customers past dedup.remember") {
   const Engine engine = testing::MakeEngine(kConfig);
   State state;
-  MustStep(engine, Arrival(T("2026-11-01T09:00:00+08:00"), "qr", "c1", {"phone:1", "unionid:x"}), state);
+  MustStep(engine, Arrival(T("2026-11-01T09:00:00+08:00"), "qr", "c1", {"phone:1", "unionid:x"}),
+           state);
   MustStep(engine, Arrival(T("2026-11-10T09:00:00+08:00"), "qr", "c2", {"phone:2"}), state);
   CHECK(state.remembered_customers() == 2);
   MustStep(engine, Tick(T("2026-12-01T09:00:00+08:00")), state);  // 720h after c1
   CHECK(state.remembered_customers() == 1);
-  const Decision back = MustStep(engine, Arrival(T("2026-12-01T09:01:00+08:00"), "qr", "c1", {"unionid:x"}), state);
+  const Decision back =
+      MustStep(engine, Arrival(T("2026-12-01T09:01:00+08:00"), "qr", "c1", {"unionid:x"}), state);
   CHECK_FALSE(back.returning);
   MustStep(engine, Tick(T("2026-12-10T09:00:00+08:00")), state);
   CHECK(state.remembered_customers() == 1);  // only c1's new assignment is left

@@ -70,7 +70,10 @@ TEST_CASE("OwnerMemory matches a naive model over random operations") {
     // Model of Assign: first known key decides the customer; all keys join it.
     int id = -1;
     for (uint64_t k : keys) {
-      if (key_of.count(k)) { id = key_of[k]; break; }
+      if (key_of.count(k)) {
+        id = key_of[k];
+        break;
+      }
     }
     if (id < 0) id = next_id++;
     for (uint64_t k : keys) {

@@ -22,22 +22,67 @@ constexpr char kConfig[] = R"pb(
   default_caps { daily: 20 }
   employees { id: "w1" weight: 1.5 }
   employees { id: "w2" }
-  employees { id: "w3" weight: 0.7 caps { daily: 4 } }
-  employees { id: "r1" schedule { days: [MON, TUE, WED, THU, FRI] start: "09:00" end: "18:00" } }
-  employees { id: "r2" schedule { start: "20:00" end: "02:00" } }
-  employees { id: "s1" caps { daily: 3 } }
+  employees {
+    id: "w3"
+    weight: 0.7
+    caps { daily: 4 }
+  }
+  employees {
+    id: "r1"
+    schedule {
+      days: [ MON, TUE, WED, THU, FRI ]
+      start: "09:00"
+      end: "18:00"
+    }
+  }
+  employees {
+    id: "r2"
+    schedule { start: "20:00" end: "02:00" }
+  }
+  employees {
+    id: "s1"
+    caps { daily: 3 }
+  }
   employees { id: "s2" }
   employees { id: "l1" weight: 2 }
   employees { id: "l2" }
-  groups { id: "weighted" strategy: WEIGHTED members { employee: "w1" } members { employee: "w2" }
-           members { employee: "w3" } backups: "rr" }
-  groups { id: "rr" strategy: ROUND_ROBIN members { employee: "r1" } members { employee: "r2" }
-           members { employee: "w2" } backups: "seq" }
-  groups { id: "seq" strategy: SEQUENTIAL members { employee: "s1" } members { employee: "s2" }
-           backups: "least" }
-  groups { id: "least" strategy: LEAST_LOADED members { employee: "l1" } members { employee: "l2" } }
-  groups { id: "rand" strategy: RANDOM members { employee: "l1" } members { employee: "s2" }
-           members { employee: "w1" } backups: "weighted" }
+  groups {
+    id: "weighted"
+    strategy: WEIGHTED
+    members { employee: "w1" }
+    members { employee: "w2" }
+    members { employee: "w3" }
+    backups: "rr"
+  }
+  groups {
+    id: "rr"
+    strategy: ROUND_ROBIN
+    members { employee: "r1" }
+    members { employee: "r2" }
+    members { employee: "w2" }
+    backups: "seq"
+  }
+  groups {
+    id: "seq"
+    strategy: SEQUENTIAL
+    members { employee: "s1" }
+    members { employee: "s2" }
+    backups: "least"
+  }
+  groups {
+    id: "least"
+    strategy: LEAST_LOADED
+    members { employee: "l1" }
+    members { employee: "l2" }
+  }
+  groups {
+    id: "rand"
+    strategy: RANDOM
+    members { employee: "l1" }
+    members { employee: "s2" }
+    members { employee: "w1" }
+    backups: "weighted"
+  }
   entries { id: "qr" group: "weighted" }
   entries { id: "link" group: "rand" }
   entries { id: "kf" group: "rr" dedup_scope: ENTRY }
@@ -85,8 +130,9 @@ TEST_CASE("Random traces: caps, one outcome per arrival, owners only within the 
   const Engine engine = testing::MakeEngine(kConfig);
   absl::TimeZone shanghai;
   REQUIRE(absl::LoadTimeZone("Asia/Shanghai", &shanghai));
-  const std::map<std::string, uint32_t> cap = {{"w1", 20}, {"w2", 20}, {"w3", 4}, {"r1", 20}, {"r2", 20},
-                                               {"s1", 3}, {"s2", 20}, {"l1", 20}, {"l2", 20}};
+  const std::map<std::string, uint32_t> cap = {{"w1", 20}, {"w2", 20}, {"w3", 4},
+                                               {"r1", 20}, {"r2", 20}, {"s1", 3},
+                                               {"s2", 20}, {"l1", 20}, {"l2", 20}};
   for (uint64_t seed : {1, 2, 3}) {
     const Trace trace = RandomTrace(seed, 6000);
     State state;
@@ -173,21 +219,26 @@ TEST_CASE("Throughout a trace, a decision applied late is refused and changes no
 TEST_CASE("Through the engine, WEIGHTED and ROUND_ROBIN keep their guarantee at every prefix") {
   for (const char* strategy : {"WEIGHTED", "ROUND_ROBIN"}) {
     const Engine engine = testing::MakeEngine(absl::StrCat(R"pb(
-      employees { id: "a" weight: 1.5 } employees { id: "b" } employees { id: "c" weight: 0.7 }
-      employees { id: "d" weight: 3 }
-      groups { id: "g" strategy: )pb", strategy, R"pb(
+                                                             employees { id: "a" weight: 1.5 }
+                                                             employees { id: "b" }
+                                                             employees { id: "c" weight: 0.7 }
+                                                             employees { id: "d" weight: 3 }
+                                                             groups { id: "g" strategy:)pb",
+                                                           strategy, R"pb(
                members { employee: "a" } members { employee: "b" } members { employee: "c" }
                members { employee: "d" weight: 0.5 } }
-      entries { id: "e" group: "g" }
+                     entries { id: "e" group: "g" }
     )pb"));
     const std::map<std::string, double> w = {{"a", 1.5}, {"b", 1}, {"c", 0.7}, {"d", 1.5}};
     const double total = 4.7;
     State state;
     std::map<std::string, int> count;
     for (int n = 1; n <= 3000; ++n) {
-      const Decision d = MustStep(engine, testing::Arrival(T("2026-11-24T09:00:00+08:00") + absl::Seconds(n), "e",
-                                                           "c", {absl::StrCat("phone:", n)}),
-                                  state);
+      const Decision d =
+          MustStep(engine,
+                   testing::Arrival(T("2026-11-24T09:00:00+08:00") + absl::Seconds(n), "e", "c",
+                                    {absl::StrCat("phone:", n)}),
+                   state);
       ++count[testing::AssignedTo(d)];
       for (const auto& [id, weight] : w) {
         INFO(strategy << " after " << n << ", " << id);

@@ -14,12 +14,27 @@ using testing::T;
 
 constexpr char kConfig[] = R"pb(
   tenant: "t"
-  employees { id: "a" weight: 1.5 caps { daily: 50 } }
+  employees {
+    id: "a"
+    weight: 1.5
+    caps { daily: 50 }
+  }
   employees { id: "b" }
   employees { id: "c" weight: 0.7 }
-  groups { id: "w" strategy: WEIGHTED members { employee: "a" } members { employee: "b" }
-           members { employee: "c" } backups: "r" }
-  groups { id: "r" strategy: ROUND_ROBIN members { employee: "c" } members { employee: "b" } }
+  groups {
+    id: "w"
+    strategy: WEIGHTED
+    members { employee: "a" }
+    members { employee: "b" }
+    members { employee: "c" }
+    backups: "r"
+  }
+  groups {
+    id: "r"
+    strategy: ROUND_ROBIN
+    members { employee: "c" }
+    members { employee: "b" }
+  }
   entries { id: "e" group: "w" }
   entries { id: "f" group: "r" }
 )pb";
@@ -29,8 +44,9 @@ State Busy(const Engine& engine, int n) {
   for (int i = 0; i < n; ++i) {
     std::initializer_list<std::string> keys = {absl::StrCat("phone:", i % 40),
                                                absl::StrCat("unionid:u", i % 53)};
-    MustStep(engine, Arrival(T("2026-11-24T09:00:00+08:00") + absl::Minutes(7 * i), i % 3 ? "e" : "f",
-                             absl::StrCat("c", i), keys),
+    MustStep(engine,
+             Arrival(T("2026-11-24T09:00:00+08:00") + absl::Minutes(7 * i), i % 3 ? "e" : "f",
+                     absl::StrCat("c", i), keys),
              state);
   }
   return state;
@@ -54,11 +70,13 @@ TEST_CASE("A loaded state decides exactly as the original") {
   State original = Busy(engine, 200);
   State loaded = *State::FromBytes(original.ToBytes());
   for (int i = 0; i < 100; ++i) {
-    const v1::Event e = Arrival(T("2026-11-26T09:00:00+08:00") + absl::Minutes(i), i % 2 ? "e" : "f",
-                                absl::StrCat("n", i), {absl::StrCat("phone:", i * 3)});
+    const v1::Event e =
+        Arrival(T("2026-11-26T09:00:00+08:00") + absl::Minutes(i), i % 2 ? "e" : "f",
+                absl::StrCat("n", i), {absl::StrCat("phone:", i * 3)});
     const Decision a = MustStep(engine, e, original);
     const Decision b = MustStep(engine, e, loaded);
-    REQUIRE(engine.ToProto(a, true).SerializeAsString() == engine.ToProto(b, true).SerializeAsString());
+    REQUIRE(engine.ToProto(a, true).SerializeAsString() ==
+            engine.ToProto(b, true).SerializeAsString());
   }
   CHECK(original.ToBytes() == loaded.ToBytes());
 }
@@ -68,13 +86,21 @@ TEST_CASE("The state survives a config that drops and re-adds an employee") {
   State state = Busy(engine, 50);
   const Engine without_b = testing::MakeEngine(R"pb(
     tenant: "t"
-    employees { id: "a" } employees { id: "c" }
-    groups { id: "w" strategy: WEIGHTED members { employee: "a" } members { employee: "c" } }
-    entries { id: "e" group: "w" } entries { id: "f" group: "w" }
+    employees { id: "a" }
+    employees { id: "c" }
+    groups {
+      id: "w"
+      strategy: WEIGHTED
+      members { employee: "a" }
+      members { employee: "c" }
+    }
+    entries { id: "e" group: "w" }
+    entries { id: "f" group: "w" }
   )pb");
   for (int i = 0; i < 20; ++i) {
-    const Decision d = MustStep(without_b, Arrival(T("2026-11-27T09:00:00+08:00") + absl::Minutes(i), "e",
-                                                   "x", {absl::StrCat("phone:", 500 + i)}),
+    const Decision d = MustStep(without_b,
+                                Arrival(T("2026-11-27T09:00:00+08:00") + absl::Minutes(i), "e", "x",
+                                        {absl::StrCat("phone:", 500 + i)}),
                                 state);
     REQUIRE(d.assignments.size() == 1);
     CHECK(d.assignments[0].employee != "b");

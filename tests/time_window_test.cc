@@ -38,8 +38,8 @@ TEST_CASE("A daytime window holds on its days between start and end") {
 
 TEST_CASE("A window ending before it starts runs past midnight into the next day") {
   const TimeWindow w = *TimeWindow::Compile(Window({v1::SAT}, "22:00", "02:00"), "w");
-  CHECK(w.Contains(At(5, 23, 0)));   // Saturday night
-  CHECK(w.Contains(At(6, 1, 59)));   // early Sunday belongs to Saturday's window
+  CHECK(w.Contains(At(5, 23, 0)));  // Saturday night
+  CHECK(w.Contains(At(6, 1, 59)));  // early Sunday belongs to Saturday's window
   CHECK_FALSE(w.Contains(At(6, 2, 0)));
   CHECK_FALSE(w.Contains(At(5, 1, 0)));  // early Saturday belongs to Friday, not listed
   CHECK_FALSE(w.Contains(At(6, 23, 0)));
@@ -52,7 +52,8 @@ TEST_CASE("No days means every day; 00:00-00:00 the whole day") {
 }
 
 TEST_CASE("Errors name the field path") {
-  absl::StatusOr<TimeWindow> w = TimeWindow::Compile(Window({}, "9am", "18:00"), "employees[1].schedule[0]");
+  absl::StatusOr<TimeWindow> w =
+      TimeWindow::Compile(Window({}, "9am", "18:00"), "employees[1].schedule[0]");
   REQUIRE_FALSE(w.ok());
   CHECK_THAT(std::string(w.status().message()), Catch::Contains("employees[1].schedule[0].start"));
 }

@@ -54,8 +54,8 @@ struct Delta {
   };
   struct Pick {
     uint32_t group = 0;
-    uint32_t member = 0;  // position in the group's member list
-    double start = 0;     // WEIGHTED: new virtual start of the member
+    uint32_t member = 0;      // position in the group's member list
+    double start = 0;         // WEIGHTED: new virtual start of the member
     double virtual_time = 0;  // WEIGHTED: new virtual time of the group
   };
 

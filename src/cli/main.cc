@@ -40,14 +40,22 @@ int main(int argc, char** argv) {
         return true;
       };
       bool ok = true;
-      if (flag == "--config") ok = value(options.config);
-      else if (flag == "--events") ok = value(options.events);
-      else if (flag == "--state-in") ok = value(options.state_in);
-      else if (flag == "--state-out") ok = value(options.state_out);
-      else if (flag == "--decisions-out") ok = value(options.decisions_out);
-      else if (flag == "--report") options.report = true;
-      else if (flag == "--keep-going") options.keep_going = true;
-      else return Usage("unknown flag " + flag);
+      if (flag == "--config")
+        ok = value(options.config);
+      else if (flag == "--events")
+        ok = value(options.events);
+      else if (flag == "--state-in")
+        ok = value(options.state_in);
+      else if (flag == "--state-out")
+        ok = value(options.state_out);
+      else if (flag == "--decisions-out")
+        ok = value(options.decisions_out);
+      else if (flag == "--report")
+        options.report = true;
+      else if (flag == "--keep-going")
+        options.keep_going = true;
+      else
+        return Usage("unknown flag " + flag);
       if (!ok) return Usage(flag + " needs a value");
     }
     if (options.config.empty() || options.events.empty()) {

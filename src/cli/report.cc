@@ -63,25 +63,19 @@ void Report::Add(const Decision& d, const v1::Event& event) {
 
 void Report::Print(std::ostream& out, double seconds) const {
   uint64_t total_assigned = 0;
-  double total_weight = 0;
-  for (const auto& [id, row] : employees_) {
-    total_assigned += row.assigned;
-    total_weight += row.weight;
-  }
+  for (const auto& [id, row] : employees_) total_assigned += row.assigned;
   out << "Employees\n";
   out << absl::StrFormat("  %-14s %8s %6s %7s %7s %7s %8s %8s %8s %9s\n", "employee", "assigned",
                          "owner", "share", "weight", "cap", "cap-days", "reserve", "released",
                          "transfer");
   for (const auto& [id, row] : employees_) {
     const double share = total_assigned ? 100.0 * row.assigned / total_assigned : 0;
-    const double weight_share = total_weight > 0 ? 100.0 * row.weight / total_weight : 0;
-    out << absl::StrFormat("  %-14s %8d %6d %6.1f%% %6.1f%% %7s %8d %8d %8d %9d\n", id,
-                           row.assigned, row.owner, share, weight_share,
+    out << absl::StrFormat("  %-14s %8d %6d %6.1f%% %7.2f %7s %8d %8d %8d %9d\n", id, row.assigned,
+                           row.owner, share, row.weight,
                            row.daily_cap ? absl::StrCat(row.daily_cap) : "-", row.cap_days,
                            row.reserve, row.released, row.transferred);
   }
-  out << "  (weight = the employee's share of all weights; groups weigh members by their own "
-         "strategy)\n";
+  out << "  (share: of all assignments; cap-days: days the daily cap was reached)\n";
   out << "Entries\n";
   out << absl::StrFormat("  %-14s %8s %8s %6s %9s %6s %8s  %s\n", "entry", "arrivals", "assigned",
                          "owner", "returning", "held", "rejected", "rejections by reason");

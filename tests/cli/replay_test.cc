@@ -26,8 +26,20 @@ std::string Read(const fs::path& path) { return *ReadFile(path.string()); }
 
 constexpr char kConfig[] = R"pb(
   tenant: "cli"
-  employees { id: "a" caps { daily: 2 } } employees { id: "b" caps { daily: 2 } }
-  groups { id: "g" strategy: ROUND_ROBIN members { employee: "a" } members { employee: "b" } }
+  employees {
+    id: "a"
+    caps { daily: 2 }
+  }
+  employees {
+    id: "b"
+    caps { daily: 2 }
+  }
+  groups {
+    id: "g"
+    strategy: ROUND_ROBIN
+    members { employee: "a" }
+    members { employee: "b" }
+  }
   entries { id: "qr" group: "g" }
 )pb";
 
@@ -39,7 +51,11 @@ std::string ArrivalLine(int i) {
 
 TEST_CASE("validate prints ok for a good config and every problem of a bad one") {
   Write(Scratch("good.txtpb"), kConfig);
-  Write(Scratch("bad.txtpb"), R"pb(employees { id: "" } groups { id: "g" members { employee: "x" } })pb");
+  Write(Scratch("bad.txtpb"), R"pb(employees { id: "" }
+                                   groups {
+                                     id: "g"
+                                     members { employee: "x" }
+                                   })pb");
   std::ostringstream out, err;
   CHECK(RunValidate(Scratch("good.txtpb").string(), out, err) == 0);
   CHECK_THAT(out.str(), Catch::StartsWith("ok: 2 employees, 1 groups, 1 entries"));
@@ -71,7 +87,8 @@ TEST_CASE("replay writes one snake_case decision per line, and a split replay eq
                        Scratch("tail-out.jsonl").string()};
   second.report = true;
   REQUIRE(RunReplay(second, out, err) == 0);
-  CHECK(Read(Scratch("head-out.jsonl")) + Read(Scratch("tail-out.jsonl")) == Read(Scratch("whole.jsonl")));
+  CHECK(Read(Scratch("head-out.jsonl")) + Read(Scratch("tail-out.jsonl")) ==
+        Read(Scratch("whole.jsonl")));
   CHECK(Read(Scratch("end.pb")) == Read(Scratch("whole.pb")));
   const std::string decisions = Read(Scratch("whole.jsonl"));
   CHECK(std::count(decisions.begin(), decisions.end(), '\n') == 30);
@@ -87,13 +104,20 @@ TEST_CASE("A bad line names its line number, leaves the state as before it, and 
   Write(Scratch("config.txtpb"), kConfig);
   const std::string good = ArrivalLine(1) + "\n" + ArrivalLine(2) + "\n";
   Write(Scratch("good.jsonl"), good);
-  Write(Scratch("bad.jsonl"), good + R"({"at":"2026-11-24T09:03:00+08:00","arrival":{"entry":"nope","customer":{"ref":"x","keys":["phone:1"]}}})" "\n" + ArrivalLine(4) + "\n");
+  Write(
+      Scratch("bad.jsonl"),
+      good +
+          R"({"at":"2026-11-24T09:03:00+08:00","arrival":{"entry":"nope","customer":{"ref":"x","keys":["phone:1"]}}})"
+          "\n" +
+          ArrivalLine(4) + "\n");
   std::ostringstream out, err;
   REQUIRE(RunReplay({Scratch("config.txtpb").string(), Scratch("good.jsonl").string(), "",
-                     Scratch("good.pb").string()}, out, err) == 0);
+                     Scratch("good.pb").string()},
+                    out, err) == 0);
   std::ostringstream err2;
   CHECK(RunReplay({Scratch("config.txtpb").string(), Scratch("bad.jsonl").string(), "",
-                   Scratch("bad.pb").string()}, out, err2) == 1);
+                   Scratch("bad.pb").string()},
+                  out, err2) == 1);
   CHECK_THAT(err2.str(), Catch::Contains("bad.jsonl:3: arrival.entry: unknown entry \"nope\""));
   CHECK(Read(Scratch("bad.pb")) == Read(Scratch("good.pb")));
 
@@ -111,7 +135,8 @@ TEST_CASE("A bad line names its line number, leaves the state as before it, and 
   // Malformed JSON is a bad line too.
   Write(Scratch("junk.jsonl"), "{not json\n");
   std::ostringstream err4;
-  CHECK(RunReplay({Scratch("config.txtpb").string(), Scratch("junk.jsonl").string()}, out, err4) == 1);
+  CHECK(RunReplay({Scratch("config.txtpb").string(), Scratch("junk.jsonl").string()}, out, err4) ==
+        1);
   CHECK_THAT(err4.str(), Catch::Contains("junk.jsonl:1:"));
 }
 
