@@ -19,11 +19,23 @@ namespace allot::internal {
 inline constexpr uint32_t kNoCap = std::numeric_limits<uint32_t>::max();
 inline constexpr uint32_t kNoIndex = std::numeric_limits<uint32_t>::max();
 
+// A per-hour cap inside a daily time slot (阶梯式限流, SPEC §5.4).
+struct HourlyCap {
+  TimeWindow slot;
+  uint32_t per_hour = 0;
+};
+
 struct CompiledEmployee {
   std::string id;
   double weight = 1.0;
-  uint32_t daily_cap = kNoCap;       // SPEC §5.4
+  // SPEC §5.4. Caps before the level factor, surges and reserve are applied.
+  uint32_t daily_cap = kNoCap;
+  std::vector<HourlyCap> hourly;  // first slot containing the local time applies
+  uint32_t pressure_max = 0;      // 0: no pressure limit
+  int64_t pressure_window_us = 0;
+  double level_factor = 1.0;
   std::vector<TimeWindow> schedule;  // empty: always on duty
+  std::vector<uint32_t> groups;      // groups this employee is a member of (for group surges)
 };
 
 struct CompiledGroup {
@@ -48,6 +60,7 @@ struct CompiledConfig {
   uint64_t seed = 0;
   int64_t dedup_window_us = 0;
   int64_t remember_us = 0;
+  double reserve_fraction = 0;  // SPEC §5.4
   v1::Dedup::OnDuplicate on_duplicate = v1::Dedup::ROUTE_TO_OWNER;
   std::string returning_tag;
 

@@ -155,6 +155,24 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
     } else if (config.default_caps().has_daily()) {
       ce.daily_cap = config.default_caps().daily();
     }
+    // Hourly slots and pressure: the employee's own when set, else the defaults.
+    const v1::Caps& hourly_source = e.caps().hourly_size() > 0 ? e.caps() : config.default_caps();
+    for (const v1::HourlyCap& h : hourly_source.hourly()) {
+      absl::StatusOr<TimeWindow> slot = TimeWindow::Compile({}, h.start(), h.end(), "");
+      if (slot.ok()) ce.hourly.push_back({*slot, h.per_hour()});
+    }
+    const v1::Caps& pressure_source = e.caps().has_pressure() ? e.caps() : config.default_caps();
+    if (pressure_source.has_pressure()) {
+      absl::Duration window;
+      if (absl::ParseDuration(pressure_source.pressure().window(), &window)) {
+        ce.pressure_max = pressure_source.pressure().max();
+        ce.pressure_window_us = absl::ToInt64Microseconds(window);
+      }
+    }
+    if (!e.level().empty()) {
+      auto level = config.level_factors().find(e.level());
+      if (level != config.level_factors().end()) ce.level_factor = level->second;
+    }
     ce.schedule = Windows(e.schedule(), path + ".schedule", problems);
     for (int r = 0; r < e.regions_size(); ++r) {
       if (!region_index.contains(e.regions(r))) {
@@ -191,6 +209,7 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
       auto it = c.employee_index.find(member.employee());
       if (it == c.employee_index.end()) continue;
       cg.members.push_back(it->second);
+      c.employees[it->second].groups.push_back(static_cast<uint32_t>(i));
       cg.member_weight.push_back(weight * c.employees[it->second].weight);
     }
     for (int b = 0; b < g.backups_size(); ++b) {
@@ -272,6 +291,7 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
                  "when more is held back); got ",
                  buffer.reserve_fraction());
   }
+  c.reserve_fraction = buffer.reserve_fraction();
   DurationField(buffer.max_hold(), "buffer.max_hold", absl::Hours(24), problems);
   DurationField(buffer.accept_timeout(), "buffer.accept_timeout", absl::ZeroDuration(), problems);
 

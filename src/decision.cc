@@ -61,6 +61,22 @@ v1::Decision Engine::ToProto(const Decision& d, bool with_delta) const {
       p->set_start(pk.start);
       p->set_virtual_time(pk.virtual_time);
     }
+    delta->set_local_hour(d.delta.local_hour);
+    for (const Delta::StatusChange& change : d.delta.statuses) {
+      v1::Delta::StatusChange* p = delta->add_statuses();
+      p->set_employee(config.employees[change.employee].id);
+      p->set_status(change.status);
+    }
+    for (const Delta::SurgeStart& surge : d.delta.surges) {
+      v1::Delta::SurgeStart* p = delta->add_surges();
+      if (surge.group) {
+        p->set_group(config.groups[surge.index].id);
+      } else {
+        p->set_employee(config.employees[surge.index].id);
+      }
+      p->set_extra(surge.extra);
+      p->set_until_us(surge.until_us);
+    }
   }
   return out;
 }

@@ -1,5 +1,6 @@
 #include "allot/engine.h"
 
+#include <cmath>
 #include <limits>
 
 #include "absl/strings/str_cat.h"
@@ -8,6 +9,7 @@
 #include "customer_key.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "pressure_window.h"
 #include "state_data.h"
 #include "strategy.h"
 #include "time_window.h"
@@ -84,11 +86,28 @@ class StateView {
 class ArrivalDecider {
  public:
   ArrivalDecider(const CompiledConfig& config, const StateView& view, const LocalTime& local,
-                 Decision& decision)
-      : config_(config), view_(view), local_(local), decision_(decision) {}
+                 int64_t now_us, Decision& decision)
+      : config_(config),
+        view_(view),
+        local_(local),
+        local_hour_(local.day * 24 + local.minute / 60),
+        now_us_(now_us),
+        decision_(decision) {}
 
-  // SPEC §5.3, for what this version tracks: status, schedule, daily cap (§5.4).
-  SkipReason Ineligibility(uint32_t employee) const {
+  // Caps are scaled by the level factor and the largest active surge of the employee or any
+  // of its groups; normal assignments leave the reserve fraction unused (SPEC §5.4).
+  uint32_t ScaledCap(uint32_t cap, const CompiledEmployee& e, const EmployeeCounters& c,
+                     bool allow_reserve) const {
+    if (cap == internal::kNoCap) return cap;
+    double surge = c.surge.FactorAt(now_us_);
+    for (uint32_t g : e.groups) surge = std::max(surge, view_.group(g).surge.FactorAt(now_us_));
+    const double reserve = allow_reserve ? 1.0 : 1.0 - config_.reserve_fraction;
+    // The epsilon keeps 60 × 0.7 at 42 despite binary fractions.
+    return static_cast<uint32_t>(std::floor(cap * e.level_factor * surge * reserve + 1e-9));
+  }
+
+  // SPEC §5.3: the first condition an employee fails, or SKIP_REASON_UNSPECIFIED.
+  SkipReason Ineligibility(uint32_t employee, bool allow_reserve) const {
     const EmployeeCounters& c = view_.counters(employee);
     switch (c.status) {
       case v1::EmployeeStatus::PAUSED:
@@ -106,14 +125,37 @@ class ArrivalDecider {
       for (const TimeWindow& w : e.schedule) on = on || w.Contains(local_);
       if (!on) return v1::Explanation::OFF_SCHEDULE;
     }
-    if (c.TodayOn(local_.day) >= e.daily_cap) return v1::Explanation::DAILY_CAP;
+    if (c.TodayOn(local_.day) >= ScaledCap(e.daily_cap, e, c, allow_reserve)) {
+      return v1::Explanation::DAILY_CAP;
+    }
+    for (const internal::HourlyCap& h : e.hourly) {
+      if (!h.slot.Contains(local_)) continue;
+      if (c.ThisHourOn(local_hour_) >= ScaledCap(h.per_hour, e, c, allow_reserve)) {
+        return v1::Explanation::HOURLY_CAP;
+      }
+      break;  // the first slot containing the time applies
+    }
+    if (e.pressure_max > 0 && !internal::PressureWindow::Allows(c.recent, e.pressure_max,
+                                                                e.pressure_window_us, now_us_)) {
+      return v1::Explanation::PRESSURE;
+    }
     return v1::Explanation::SKIP_REASON_UNSPECIFIED;
+  }
+
+  // An assignment that fills the employee's pressure window pauses them (SPEC §5.4 alert).
+  bool FillsPressureWindow(uint32_t employee) const {
+    const CompiledEmployee& e = config_.employees[employee];
+    if (e.pressure_max == 0) return false;
+    const std::vector<int64_t>& recent = view_.counters(employee).recent;
+    uint32_t in_window = 1;
+    for (int64_t t : recent) in_window += t > now_us_ - e.pressure_window_us ? 1 : 0;
+    return in_window >= e.pressure_max;
   }
 
   // SPEC §5.1 step 7: the target group, then its backups. Returns false when nobody in the
   // cascade is eligible; `any_capped` then tells NO_CAPACITY from NO_STAFF_ON_DUTY.
-  bool Cascade(uint32_t target, uint64_t random_seed, uint32_t* group_out, Delta::Pick* pick_out,
-               bool* any_capped) {
+  bool Cascade(uint32_t target, uint64_t random_seed, bool allow_reserve, uint32_t* group_out,
+               Delta::Pick* pick_out, bool* any_capped) {
     v1::Explanation* explain = decision_.explanation.get();
     for (uint32_t g : config_.groups[target].cascade) {
       const CompiledGroup& group = config_.groups[g];
@@ -122,6 +164,7 @@ class ArrivalDecider {
       if (explain != nullptr) {
         trial = explain->add_groups();
         trial->set_group(group.id);
+        trial->set_reserve(allow_reserve);
       }
       internal::StrategyInput in;
       in.strategy = group.strategy;
@@ -131,9 +174,10 @@ class ArrivalDecider {
       in.last_picked = clock.last_picked;
       in.random_seed = random_seed;
       auto eligible = [&](int32_t m) {
-        const SkipReason why = Ineligibility(group.members[m]);
+        const SkipReason why = Ineligibility(group.members[m], allow_reserve);
         if (why == v1::Explanation::SKIP_REASON_UNSPECIFIED) return true;
-        *any_capped = *any_capped || why == v1::Explanation::DAILY_CAP;
+        *any_capped = *any_capped || why == v1::Explanation::DAILY_CAP ||
+                      why == v1::Explanation::HOURLY_CAP || why == v1::Explanation::PRESSURE;
         if (trial != nullptr) {
           v1::Explanation::Skip* skip = trial->add_skipped();
           skip->set_employee(config_.employees[group.members[m]].id);
@@ -159,6 +203,8 @@ class ArrivalDecider {
   const CompiledConfig& config_;
   const StateView& view_;
   const LocalTime& local_;
+  const int64_t local_hour_;
+  const int64_t now_us_;
   Decision& decision_;
 };
 
@@ -270,10 +316,27 @@ absl::StatusOr<Decision> Engine::Decide(const v1::Event& event, const State& sta
   decision.delta.at_us = *at_us;
   const LocalTime local = ToLocalTime(absl::FromUnixMicros(*at_us), config.time_zone);
   decision.delta.local_day = local.day;
+  decision.delta.local_hour = local.day * 24 + local.minute / 60;
 
   if (event.kind_case() != v1::Event::kArrival) {
     absl::Status status = CheckOtherEvent(config, event);
     if (!status.ok()) return status;
+    if (event.has_employee_status()) {  // SPEC §5.9
+      const v1::EmployeeStatus& change = event.employee_status();
+      decision.delta.statuses.push_back(
+          {config.employee_index.at(change.employee()), change.status()});
+    } else if (event.has_surge()) {  // SPEC §5.4 应急通道
+      const v1::Surge& surge = event.surge();
+      absl::Duration duration;
+      (void)absl::ParseDuration(surge.duration(), &duration);  // checked above
+      Delta::SurgeStart start;
+      start.group = !surge.group().empty();
+      start.index = start.group ? config.group_index.at(surge.group())
+                                : config.employee_index.at(surge.employee());
+      start.extra = surge.extra();
+      start.until_us = *at_us + absl::ToInt64Microseconds(duration);
+      decision.delta.surges.push_back(start);
+    }
     return decision;
   }
 
@@ -336,11 +399,16 @@ absl::StatusOr<Decision> Engine::Decide(const v1::Event& event, const State& sta
   // ---- Steps 7 and 9.
   const uint64_t random_seed =
       internal::Mix64(config.seed ^ internal::Mix64((*keys)[0] ^ internal::Mix64(data.version)));
-  ArrivalDecider decider(config, view, local, decision);
+  ArrivalDecider decider(config, view, local, *at_us, decision);
   uint32_t group = 0;
   Delta::Pick pick;
   bool any_capped = false;
-  if (!decider.Cascade(target, random_seed, &group, &pick, &any_capped)) {
+  bool found = decider.Cascade(target, random_seed, false, &group, &pick, &any_capped);
+  // Step 8: the whole cascade is full; run it again allowing the reserve (SPEC §5.4).
+  const bool used_reserve = !found && any_capped && config.reserve_fraction > 0 &&
+                            decider.Cascade(target, random_seed, true, &group, &pick, &any_capped);
+  found = found || used_reserve;
+  if (!found) {
     decision.rejections.push_back(
         {customer, any_capped ? v1::Rejection::NO_CAPACITY : v1::Rejection::NO_STAFF_ON_DUTY, {}});
     return decision;
@@ -348,7 +416,11 @@ absl::StatusOr<Decision> Engine::Decide(const v1::Event& event, const State& sta
   const uint32_t employee = config.groups[group].members[pick.member];
   decision.assignments.push_back(
       {customer, config.employees[employee].id, config.groups[group].id, entry.id,
-       decision.returning ? v1::Assignment::RETURNING : v1::Assignment::NEW, false});
+       decision.returning ? v1::Assignment::RETURNING : v1::Assignment::NEW, used_reserve});
+  if (decider.FillsPressureWindow(employee)) {
+    decision.alerts.push_back(
+        {v1::Alert::PRESSURE_PAUSE, config.employees[employee].id, entry.id, {}, customer});
+  }
   Delta::Remember remember;
   remember.keys = *std::move(keys);
   remember.employee = employee;
@@ -396,7 +468,24 @@ absl::Status Engine::Apply(const Decision& decision, State& state) const {
         c.today = 0;
       }
       ++c.today;
+      if (c.hour != delta.local_hour) {
+        c.hour = delta.local_hour;
+        c.this_hour = 0;
+      }
+      ++c.this_hour;
+      const CompiledEmployee& e = config.employees[r.employee];
+      if (e.pressure_max > 0)
+        internal::PressureWindow::Record(c.recent, e.pressure_max, delta.at_us);
     }
+  }
+  for (const Delta::StatusChange& change : delta.statuses) {
+    data.counters[data.bound.employee_slot[change.employee]].status = change.status;
+  }
+  for (const Delta::SurgeStart& surge : delta.surges) {
+    internal::Surge& target = surge.group
+                                  ? data.bound.groups[surge.index].surge
+                                  : data.counters[data.bound.employee_slot[surge.index]].surge;
+    target = {surge.extra, surge.until_us};
   }
   for (const Delta::Pick& p : delta.picks) {
     GroupClock& g = data.bound.groups[p.group];

@@ -39,7 +39,10 @@ Binding MakeBinding(const StateData& data, const CompiledConfig& config, uint64_
     g.id = cg.id;
     const GroupClock* old = nullptr;
     if (auto it = old_by_id.find(cg.id); it != old_by_id.end()) old = it->second;
-    if (old != nullptr) g.virtual_time = old->virtual_time;
+    if (old != nullptr) {
+      g.virtual_time = old->virtual_time;
+      g.surge = old->surge;
+    }
     for (size_t m = 0; m < cg.members.size(); ++m) {
       const uint32_t slot = b.employee_slot[cg.members[m]];
       g.member_slots.push_back(slot);
@@ -108,9 +111,19 @@ v1::State State::ToProto() const {
     v1::EmployeeState* e = out.add_employees();
     e->set_id(d.employee_ids[s]);
     e->set_status(d.counters[s].status);
-    if (d.counters[s].today > 0) {
-      e->set_day(d.counters[s].day);
-      e->set_today(d.counters[s].today);
+    const internal::EmployeeCounters& c = d.counters[s];
+    if (c.today > 0) {
+      e->set_day(c.day);
+      e->set_today(c.today);
+    }
+    if (c.this_hour > 0) {
+      e->set_hour(c.hour);
+      e->set_this_hour(c.this_hour);
+    }
+    for (int64_t t : c.recent) e->add_recent_us(t);
+    if (c.surge.until_us != 0) {
+      e->set_surge_extra(c.surge.extra);
+      e->set_surge_until_us(c.surge.until_us);
     }
   }
 
@@ -121,6 +134,10 @@ v1::State State::ToProto() const {
     v1::GroupState gs;
     gs.set_id(g->id);
     gs.set_virtual_time(g->virtual_time);
+    if (g->surge.until_us != 0) {
+      gs.set_surge_extra(g->surge.extra);
+      gs.set_surge_until_us(g->surge.until_us);
+    }
     if (g->last_picked >= 0 && g->member_slots[g->last_picked] != internal::kNoSlot) {
       gs.set_last_picked(d.employee_ids[g->member_slots[g->last_picked]]);
     }
@@ -137,7 +154,7 @@ v1::State State::ToProto() const {
     }
     // An untouched group is the same as an absent one; leave it out so both give one form.
     const bool untouched =
-        gs.virtual_time() == 0 && gs.last_picked().empty() &&
+        gs.virtual_time() == 0 && gs.last_picked().empty() && gs.surge_until_us() == 0 &&
         std::all_of(members.begin(), members.end(), [](const auto& m) { return m.second == 0; });
     if (untouched) continue;
     *out.add_groups() = std::move(gs);
@@ -221,6 +238,13 @@ absl::StatusOr<State> State::FromProto(const v1::State& proto) {
     c.status = e.status();
     c.day = e.today() > 0 ? e.day() : c.day;
     c.today = e.today();
+    c.hour = e.this_hour() > 0 ? e.hour() : c.hour;
+    c.this_hour = e.this_hour();
+    c.recent.assign(e.recent_us().begin(), e.recent_us().end());
+    if (!std::is_sorted(c.recent.begin(), c.recent.end())) {
+      return absl::InvalidArgumentError(path + ".recent_us: must be in time order");
+    }
+    c.surge = {e.surge_extra(), e.surge_until_us()};
   }
   absl::flat_hash_set<std::string> group_ids;
   for (int i = 0; i < proto.groups_size(); ++i) {
@@ -233,6 +257,7 @@ absl::StatusOr<State> State::FromProto(const v1::State& proto) {
     internal::GroupClock g;
     g.id = gs.id();
     g.virtual_time = gs.virtual_time();
+    g.surge = {gs.surge_extra(), gs.surge_until_us()};
     absl::flat_hash_set<std::string> members;
     for (int m = 0; m < gs.members_size(); ++m) {
       const auto& mc = gs.members(m);

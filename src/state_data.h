@@ -20,13 +20,30 @@ struct CompiledConfig;
 
 inline constexpr uint32_t kNoSlot = std::numeric_limits<uint32_t>::max();
 
+// A temporary raise of caps (应急通道, SPEC §5.4).
+struct Surge {
+  double extra = 0;
+  int64_t until_us = 0;
+
+  double FactorAt(int64_t now_us) const { return now_us < until_us ? 1.0 + extra : 1.0; }
+};
+
 struct EmployeeCounters {
   int64_t day = std::numeric_limits<int64_t>::min();  // local day `today` counts
   uint32_t today = 0;
+  // Local hour (day * 24 + hour) `this_hour` counts.
+  int64_t hour = std::numeric_limits<int64_t>::min();
+  uint32_t this_hour = 0;
+  std::vector<int64_t> recent;  // times of the last assignments, for the pressure limit
   v1::EmployeeStatus::Status status = v1::EmployeeStatus::ACTIVE;
+  Surge surge;
 
   uint32_t TodayOn(int64_t local_day) const { return day == local_day ? today : 0; }
-  bool IsDefault() const { return today == 0 && status == v1::EmployeeStatus::ACTIVE; }
+  uint32_t ThisHourOn(int64_t local_hour) const { return hour == local_hour ? this_hour : 0; }
+  bool IsDefault() const {
+    return today == 0 && this_hour == 0 && recent.empty() && status == v1::EmployeeStatus::ACTIVE &&
+           surge.until_us == 0;
+  }
 };
 
 // A group's strategy position (SPEC §5.2).
@@ -36,6 +53,7 @@ struct GroupClock {
   int32_t last_picked = -1;  // ROUND_ROBIN: position in `member_slots`
   std::vector<uint32_t> member_slots;
   std::vector<double> start;  // WEIGHTED: virtual start per member
+  Surge surge;                // raises every member's caps
 };
 
 // The state laid out for one engine: engine employee index → slot, groups in engine order

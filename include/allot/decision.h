@@ -9,9 +9,11 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/container/inlined_vector.h"
 #include "allot/v1/decision.pb.h"
+#include "allot/v1/event.pb.h"
 
 namespace allot {
 
@@ -65,6 +67,19 @@ struct Delta {
   int64_t local_day = 0;  // the event's day in the config's time zone, for day counters
   absl::InlinedVector<Remember, 1> remember;
   absl::InlinedVector<Pick, 1> picks;
+  int64_t local_hour = 0;  // day * 24 + hour, local, for hourly caps
+  struct StatusChange {
+    uint32_t employee = 0;
+    v1::EmployeeStatus::Status status = v1::EmployeeStatus::ACTIVE;
+  };
+  struct SurgeStart {
+    bool group = false;  // index is a group's, else an employee's
+    uint32_t index = 0;
+    double extra = 0;
+    int64_t until_us = 0;
+  };
+  std::vector<StatusChange> statuses;  // rare: allocated only when present
+  std::vector<SurgeStart> surges;
 };
 
 struct Decision {

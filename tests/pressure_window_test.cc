@@ -1,0 +1,47 @@
+#include "pressure_window.h"
+
+#include <catch2/catch.hpp>
+#include <random>
+
+namespace allot::internal {
+namespace {
+
+TEST_CASE("PressureWindow allows max per window, exactly") {
+  std::vector<int64_t> recent;
+  const int64_t W = 30 * 60;  // 30 minutes in (test) seconds
+  for (int64_t t : {0, 60, 120}) {
+    REQUIRE(PressureWindow::Allows(recent, 3, W, t));
+    PressureWindow::Record(recent, 3, t);
+  }
+  CHECK_FALSE(PressureWindow::Allows(recent, 3, W, 1799));  // 0 is still inside (1799-W, 1799]
+  CHECK(PressureWindow::Allows(recent, 3, W, 1800));        // 0 has left the window
+  PressureWindow::Record(recent, 3, 1800);
+  CHECK(recent.size() == 3);
+  CHECK_FALSE(PressureWindow::Allows(recent, 3, W, 1859));
+  CHECK(PressureWindow::Allows(recent, 3, W, 1860));
+  CHECK_FALSE(PressureWindow::Allows(recent, 0, W, 1860));
+}
+
+TEST_CASE("PressureWindow never lets any window exceed max, over random arrivals") {
+  std::mt19937_64 rng(5);
+  for (uint32_t max : {1u, 2u, 5u, 10u}) {
+    const int64_t W = 100;
+    std::vector<int64_t> recent, accepted;
+    int64_t t = 0;
+    for (int i = 0; i < 5000; ++i) {
+      t += rng() % 15;
+      if (!PressureWindow::Allows(recent, max, W, t)) continue;
+      PressureWindow::Record(recent, max, t);
+      accepted.push_back(t);
+      // Every window (t - W, t] ending at an accepted time holds at most max.
+      uint32_t in_window = 0;
+      for (auto it = accepted.rbegin(); it != accepted.rend() && *it > t - W; ++it) ++in_window;
+      REQUIRE(in_window <= max);
+    }
+    // And it is not stricter than needed: a refused time would have broken the limit.
+    CHECK(accepted.size() > 5000 * 7 / 100 * max / 15);
+  }
+}
+
+}  // namespace
+}  // namespace allot::internal
