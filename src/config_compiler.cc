@@ -1,5 +1,6 @@
 // Engine::Create's validation and compilation of allot.v1.Config (SPEC §4). Every problem is
 // collected with its field path; nothing stops at the first.
+#include <algorithm>
 #include <cmath>
 #include <functional>
 
@@ -33,6 +34,11 @@ int64_t DurationField(const std::string& text, absl::string_view path, absl::Dur
   absl::Duration d;
   if (!absl::ParseDuration(text, &d) || d < absl::ZeroDuration() || d == absl::InfiniteDuration()) {
     problems.Add(path, "\"", text, "\" is not a duration such as \"30m\" or \"72h\"");
+    return absl::ToInt64Microseconds(fallback);
+  }
+  // Ten years bounds every window, so time arithmetic never overflows.
+  if (d > absl::Hours(24 * 3660)) {
+    problems.Add(path, "\"", text, "\" is longer than ten years");
     return absl::ToInt64Microseconds(fallback);
   }
   return absl::ToInt64Microseconds(d);
@@ -133,7 +139,11 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
 
   // ---- caps and levels.
   CheckCaps(config.default_caps(), "default_caps", problems);
-  for (const auto& [level, factor] : config.level_factors()) {
+  // Map order is unspecified: sort, so that the problems come out in one order.
+  std::vector<std::pair<std::string, double>> levels(config.level_factors().begin(),
+                                                     config.level_factors().end());
+  std::sort(levels.begin(), levels.end());
+  for (const auto& [level, factor] : levels) {
     if (!PositiveFinite(factor)) {
       problems.Add(absl::StrCat("level_factors[\"", level, "\"]"), "must be a positive number");
     }
@@ -190,6 +200,7 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
     CompiledGroup cg;
     cg.id = g.id();
     cg.strategy = g.strategy();
+    if (!v1::Strategy_IsValid(g.strategy())) problems.Add(path + ".strategy", "unknown strategy");
     if (g.members_size() == 0) problems.Add(path + ".members", "a group needs at least one member");
     absl::flat_hash_set<std::string> seen;
     for (int m = 0; m < g.members_size(); ++m) {
@@ -246,6 +257,13 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
   }
   c.remember_us = std::max(c.remember_us, c.dedup_window_us);
   c.on_duplicate = dedup.on_duplicate();
+  if (!v1::DedupScope_IsValid(dedup.scope())) problems.Add("dedup.scope", "unknown scope");
+  if (!v1::Dedup::OnDuplicate_IsValid(dedup.on_duplicate())) {
+    problems.Add("dedup.on_duplicate", "unknown policy");
+  }
+  if (!v1::Dedup::OwnerUnavailable_IsValid(dedup.on_owner_unavailable())) {
+    problems.Add("dedup.on_owner_unavailable", "unknown policy");
+  }
   c.returning_tag = dedup.returning_tag();
 
   // ---- entries (SPEC §4).
@@ -276,6 +294,9 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
       if (e.tags(t).empty())
         problems.Add(absl::StrCat(path, ".tags[", t, "]"), "must not be empty");
     }
+    if (!v1::DedupScope_IsValid(e.dedup_scope()))
+      problems.Add(path + ".dedup_scope", "unknown scope");
+    if (!v1::OffHours_IsValid(e.off_hours())) problems.Add(path + ".off_hours", "unknown policy");
     const v1::DedupScope scope =
         e.dedup_scope() != v1::DEDUP_SCOPE_UNSPECIFIED ? e.dedup_scope() : dedup.scope();
     ce.key_seed = scope == v1::ENTRY ? EntryScopeSeed(tenant_seed, e.id()) : tenant_seed;

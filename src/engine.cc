@@ -46,8 +46,9 @@ uint64_t Fingerprint(const v1::Config& config) {
 absl::StatusOr<int64_t> EventTime(const v1::Event& event) {
   if (!event.has_at()) return absl::InvalidArgumentError("at: is required");
   const auto& at = event.at();
+  // 1970 to 9999, the range of google.protobuf.Timestamp after the epoch.
   if (at.nanos() < 0 || at.nanos() > 999'999'999 || at.seconds() < 0 ||
-      at.seconds() > std::numeric_limits<int64_t>::max() / 1'000'000 - 1) {
+      at.seconds() > 253'402'300'799) {
     return absl::InvalidArgumentError("at: not a valid timestamp");
   }
   return at.seconds() * 1'000'000 + at.nanos() / 1000;
@@ -361,17 +362,34 @@ absl::StatusOr<Decision> Engine::Decide(const v1::Event& event, const State& sta
   // ---- Step 4: the owner path. A customer is remembered until assigned_at + remember and
   // owned until assigned_at + window; memory past its time is ignored here and forgotten
   // by the next Apply.
-  const OwnerMemory::CustomerId known = data.memory.Find(*keys);
+  // A match on any key is a match (SPEC §5.5): among the customers the keys name, one
+  // owned within the window wins, the most recently assigned first.
+  OwnerMemory::CustomerId known = OwnerMemory::kNone;
+  bool known_in_window = false;
+  for (uint64_t key : *keys) {
+    const OwnerMemory::CustomerId id = data.memory.FindKey(key);
+    if (id == OwnerMemory::kNone || id == known) continue;
+    const int64_t age = *at_us - data.memory.record(id).assigned_at_us;
+    if (age >= config.remember_us) continue;  // past its time; the next Apply forgets it
+    const bool in_window = age < config.dedup_window_us;
+    if (known == OwnerMemory::kNone || in_window > known_in_window ||
+        (in_window == known_in_window &&
+         data.memory.record(id).assigned_at_us > data.memory.record(known).assigned_at_us)) {
+      known = id;
+      known_in_window = in_window;
+    }
+  }
   if (known != OwnerMemory::kNone) {
     const OwnerMemory::Record& record = data.memory.record(known);
-    if (record.assigned_at_us + config.remember_us > *at_us) {
+    {
       const std::string& owner_id = data.employee_ids[record.owner];
       auto owner = config.employee_index.find(owner_id);
-      const bool in_window = record.assigned_at_us + config.dedup_window_us > *at_us;
+      const bool in_window = known_in_window;
       if (in_window && owner != config.employee_index.end()) {
         const std::string_view owner_name = config.employees[owner->second].id;
         Delta::Remember join;
         join.keys = *keys;
+        join.customer = known;
         join.employee = owner->second;
         decision.delta.remember.push_back(std::move(join));
         if (decision.explanation) decision.explanation->set_route_source(v1::Explanation::OWNER);
@@ -423,6 +441,7 @@ absl::StatusOr<Decision> Engine::Decide(const v1::Event& event, const State& sta
   }
   Delta::Remember remember;
   remember.keys = *std::move(keys);
+  remember.customer = known;
   remember.employee = employee;
   remember.new_owner = true;
   remember.charge = true;
@@ -456,10 +475,9 @@ absl::Status Engine::Apply(const Decision& decision, State& state) const {
   for (const Delta::Remember& r : delta.remember) {
     const uint32_t slot = data.bound.employee_slot[r.employee];
     if (r.new_owner) {
-      data.memory.Assign(r.keys, slot, delta.at_us);
-    } else if (const OwnerMemory::CustomerId id = data.memory.Find(r.keys);
-               id != OwnerMemory::kNone) {
-      data.memory.Join(id, r.keys);
+      data.memory.Assign(r.customer, r.keys, slot, delta.at_us);
+    } else if (r.customer != OwnerMemory::kNone) {
+      data.memory.Join(r.customer, r.keys);
     }
     if (r.charge) {
       EmployeeCounters& c = data.counters[slot];

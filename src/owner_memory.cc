@@ -6,8 +6,8 @@ namespace allot {
 
 OwnerMemory::CustomerId OwnerMemory::Find(absl::Span<const uint64_t> keys) const {
   for (uint64_t key : keys) {
-    auto it = index_.find(key);
-    if (it != index_.end()) return it->second;
+    const CustomerId id = FindKey(key);
+    if (id != kNone) return id;
   }
   return kNone;
 }
@@ -42,8 +42,8 @@ void OwnerMemory::AddKey(CustomerId id, uint64_t key) {
   keys_[id].push_back(key);
 }
 
-void OwnerMemory::Assign(absl::Span<const uint64_t> keys, uint32_t owner, int64_t at_us) {
-  CustomerId id = Find(keys);
+void OwnerMemory::Assign(CustomerId id, absl::Span<const uint64_t> keys, uint32_t owner,
+                         int64_t at_us) {
   if (id == kNone) id = NewCustomer();
   Record& record = records_[id];
   record.owner = owner;

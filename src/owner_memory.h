@@ -26,14 +26,19 @@ class OwnerMemory {
     uint32_t owner = 0;
   };
 
-  // The customer any of `keys` belongs to (the first key, in order, that is known), or kNone.
+  // The customer `key` belongs to, or kNone.
+  CustomerId FindKey(uint64_t key) const {
+    auto it = index_.find(key);
+    return it == index_.end() ? kNone : it->second;
+  }
+  // The customer of the first of `keys` that is known, or kNone.
   CustomerId Find(absl::Span<const uint64_t> keys) const;
   const Record& record(CustomerId id) const { return records_[id]; }
 
-  // Makes `owner` the customer's owner from `at_us`, creating the customer when no key is
-  // known. Every key joins that customer, leaving any other customer it belonged to.
+  // Makes `owner` the owner of customer `id` (a new customer when kNone) from `at_us`.
+  // Every key joins that customer, leaving any other customer it belonged to.
   // Requires `at_us` not earlier than any earlier Assign.
-  void Assign(absl::Span<const uint64_t> keys, uint32_t owner, int64_t at_us);
+  void Assign(CustomerId id, absl::Span<const uint64_t> keys, uint32_t owner, int64_t at_us);
 
   // Adds `keys` to the customer `id` without changing its owner.
   void Join(CustomerId id, absl::Span<const uint64_t> keys);

@@ -1,6 +1,7 @@
 #include "allot/state.h"
 
 #include <algorithm>
+#include <cmath>
 #include <tuple>
 
 #include "absl/container/flat_hash_set.h"
@@ -43,15 +44,18 @@ Binding MakeBinding(const StateData& data, const CompiledConfig& config, uint64_
       g.virtual_time = old->virtual_time;
       g.surge = old->surge;
     }
+    absl::flat_hash_map<uint32_t, size_t> old_position;
+    if (old != nullptr) {
+      for (size_t k = 0; k < old->member_slots.size(); ++k) old_position[old->member_slots[k]] = k;
+    }
     for (size_t m = 0; m < cg.members.size(); ++m) {
       const uint32_t slot = b.employee_slot[cg.members[m]];
       g.member_slots.push_back(slot);
       double start = g.virtual_time;  // a new member joins at the group's present
-      if (old != nullptr && slot != kNoSlot) {
-        for (size_t k = 0; k < old->member_slots.size(); ++k) {
-          if (old->member_slots[k] != slot) continue;
-          start = old->start[k];
-          if (old->last_picked == static_cast<int32_t>(k)) g.last_picked = static_cast<int32_t>(m);
+      if (auto it = old_position.find(slot); slot != kNoSlot && it != old_position.end()) {
+        start = old->start[it->second];
+        if (old->last_picked == static_cast<int32_t>(it->second)) {
+          g.last_picked = static_cast<int32_t>(m);
         }
       }
       g.start.push_back(start);
@@ -224,6 +228,7 @@ absl::StatusOr<State> State::FromProto(const v1::State& proto) {
   StateData& d = *state.data_;
   d.version = proto.version();
   d.clock_us = proto.clock_us();
+  if (d.clock_us < 0) return absl::InvalidArgumentError("clock_us: must not be negative");
   for (int i = 0; i < proto.employees_size(); ++i) {
     const v1::EmployeeState& e = proto.employees(i);
     const std::string path = absl::StrCat("employees[", i, "]");
@@ -257,6 +262,9 @@ absl::StatusOr<State> State::FromProto(const v1::State& proto) {
     internal::GroupClock g;
     g.id = gs.id();
     g.virtual_time = gs.virtual_time();
+    if (!std::isfinite(g.virtual_time)) {
+      return absl::InvalidArgumentError(path + ".virtual_time: must be a finite number");
+    }
     g.surge = {gs.surge_extra(), gs.surge_until_us()};
     absl::flat_hash_set<std::string> members;
     for (int m = 0; m < gs.members_size(); ++m) {
@@ -264,6 +272,10 @@ absl::StatusOr<State> State::FromProto(const v1::State& proto) {
       if (mc.employee().empty() || !members.insert(mc.employee()).second) {
         return absl::InvalidArgumentError(
             absl::StrCat(path, ".members[", m, "].employee: empty or repeated"));
+      }
+      if (!std::isfinite(mc.start())) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ".members[", m, "].start: must be a finite number"));
       }
       g.member_slots.push_back(d.SlotFor(mc.employee()));
       g.start.push_back(mc.start());
@@ -302,31 +314,38 @@ absl::StatusOr<State> State::FromProto(const v1::State& proto) {
   }
   absl::flat_hash_set<uint64_t> seen_keys;
   int64_t at = 0;
-  int key_pos = 0;
+  int64_t key_pos = 0;
   for (int i = 0; i < n; ++i) {
     if (mem.owner(i) >= owner_slots.size()) {
       return absl::InvalidArgumentError(
           absl::StrCat("memory.owner[", i, "]: no such owner_ids entry"));
     }
-    if (i > 0 && mem.assigned_at_delta_us(i) < 0) {
+    // Every time lies in [0, clock] and in order, so the sum cannot overflow.
+    const int64_t step = mem.assigned_at_delta_us(i);
+    if ((i > 0 || step < 0) && (step < 0 || step > d.clock_us - at)) {
       return absl::InvalidArgumentError(
-          absl::StrCat("memory.assigned_at_delta_us[", i, "]: customers must be in time order"));
+          absl::StrCat("memory.assigned_at_delta_us[", i,
+                       "]: customers must be in time order, between 0 and the state's clock"));
     }
-    at += mem.assigned_at_delta_us(i);
-    const int count = mem.key_counts_size() == 0 ? 1 : static_cast<int>(mem.key_counts(i));
+    if (i == 0 && step > d.clock_us) {
+      return absl::InvalidArgumentError(
+          "memory.assigned_at_delta_us[0]: later than the state's clock");
+    }
+    at += step;
+    const int64_t count = mem.key_counts_size() == 0 ? 1 : int64_t{mem.key_counts(i)};
     if (count < 1 || key_pos + count > mem.keys_size()) {
       return absl::InvalidArgumentError(
           absl::StrCat("memory.key_counts[", i, "]: out of range of memory.keys"));
     }
     absl::Span<const uint64_t> keys(mem.keys().data() + key_pos, count);
-    for (int k = 0; k < count; ++k) {
+    for (int64_t k = 0; k < count; ++k) {
       if (!seen_keys.insert(keys[k]).second) {
         return absl::InvalidArgumentError(
             absl::StrCat("memory.keys[", key_pos + k, "]: key belongs to two customers"));
       }
     }
     key_pos += count;
-    d.memory.Assign(keys, owner_slots[mem.owner(i)], at);
+    d.memory.Assign(OwnerMemory::kNone, keys, owner_slots[mem.owner(i)], at);
   }
   if (key_pos != mem.keys_size()) {
     return absl::InvalidArgumentError(

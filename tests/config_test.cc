@@ -80,6 +80,36 @@ TEST_CASE("A bad config lists every problem, each with its field path") {
   CHECK(std::count(message.begin(), message.end(), '\n') + 1 == 12);
 }
 
+TEST_CASE("Unknown enum values and absurd durations are config errors") {
+  const absl::Status status = CreateStatus(R"pb(
+    employees { id: "a" }
+    groups {
+      id: "g"
+      strategy: 9
+      members { employee: "a" }
+    }
+    entries { id: "e" group: "g" dedup_scope: 7 }
+    dedup { window: "100000000000h" on_duplicate: 5 }
+  )pb");
+  const std::string message(status.message());
+  INFO(message);
+  CHECK_THAT(message, Catch::Contains("groups[0].strategy: unknown strategy"));
+  CHECK_THAT(message, Catch::Contains("entries[0].dedup_scope: unknown scope"));
+  CHECK_THAT(message, Catch::Contains("dedup.window: \"100000000000h\" is longer than ten years"));
+  CHECK_THAT(message, Catch::Contains("dedup.on_duplicate: unknown policy"));
+}
+
+TEST_CASE("Problems come out in the same order every time") {
+  const std::string config = R"pb(
+    level_factors { key: "z" value: -1 }
+    level_factors { key: "a" value: 0 }
+    level_factors { key: "m" value: -2 }
+  )pb";
+  const std::string first(CreateStatus(config).message());
+  CHECK(first.find("level_factors[\"a\"]") < first.find("level_factors[\"m\"]"));
+  CHECK(first.find("level_factors[\"m\"]") < first.find("level_factors[\"z\"]"));
+}
+
 TEST_CASE("Config parse errors carry the line") {
   absl::StatusOr<v1::Config> config =
       ParseConfig("tenant: \"a\"\nemployees { idd: \"x\" }\n", ConfigFormat::kText);

@@ -316,3 +316,39 @@ TEST_CASE("Every event of SPEC Appendix A is accepted") {
 
 }  // namespace
 }  // namespace allot
+
+namespace allot {
+namespace {
+
+// SPEC §5.5: "a match on any key is a match" — whatever the order of the keys, and however
+// many remembered customers they name, a customer owned within the window is found.
+TEST_CASE("A key naming an owned customer wins over keys of older customers, in any order") {
+  for (const char* remember : {"720h", "100h"}) {
+    const Engine engine = testing::MakeEngine(absl::StrReplaceAll(kConfig, {{"720h", remember}}));
+    for (bool phone_first : {true, false}) {
+      State state;
+      const absl::Time t0 = T("2026-11-24T09:00:00+08:00");
+      REQUIRE(AssignedTo(MustStep(engine, Arrival(t0, "qr", "A", {"phone:111"}), state)) == "a");
+      const absl::Time later = t0 + absl::Hours(std::string(remember) == "100h" ? 99 : 71);
+      REQUIRE(AssignedTo(MustStep(engine, Arrival(later, "qr", "B", {"unionid:b"}), state)) == "b");
+      const absl::Time at = t0 + absl::Hours(std::string(remember) == "100h" ? 101 : 73);
+      const Decision d =
+          MustStep(engine,
+                   phone_first ? Arrival(at, "link", "AB", {"phone:111", "unionid:b"})
+                               : Arrival(at, "link", "AB", {"unionid:b", "phone:111"}),
+                   state);
+      INFO("remember " << remember << ", phone first " << phone_first);
+      REQUIRE(d.assignments.size() == 1);
+      CHECK(d.assignments[0].reason == v1::Assignment::OWNER);
+      CHECK(d.assignments[0].employee == "b");
+      // Both keys now lead to the owned customer.
+      const Decision by_phone =
+          MustStep(engine, Arrival(at + absl::Minutes(1), "qr", "AB", {"phone:111"}), state);
+      CHECK(by_phone.assignments[0].reason == v1::Assignment::OWNER);
+      CHECK(by_phone.assignments[0].employee == "b");
+    }
+  }
+}
+
+}  // namespace
+}  // namespace allot

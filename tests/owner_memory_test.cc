@@ -11,7 +11,7 @@ namespace {
 TEST_CASE("A customer is found by any of its keys, and new keys join it") {
   OwnerMemory m;
   const uint64_t a[] = {1, 2};
-  m.Assign(a, /*owner=*/7, /*at=*/100);
+  m.Assign(OwnerMemory::kNone, a, /*owner=*/7, /*at=*/100);
   REQUIRE(m.Find({2}) != OwnerMemory::kNone);
   CHECK(m.Find({2}) == m.Find({1}));
   CHECK(m.record(m.Find({1})).owner == 7);
@@ -24,9 +24,9 @@ TEST_CASE("A customer is found by any of its keys, and new keys join it") {
 
 TEST_CASE("Customers are forgotten in assignment order; a reassignment restarts the clock") {
   OwnerMemory m;
-  m.Assign({{1}}, 0, 100);
-  m.Assign({{2}}, 0, 200);
-  m.Assign({{1}}, 1, 300);  // customer 1 reassigned: the entry at 100 is stale
+  m.Assign(OwnerMemory::kNone, {{1}}, 0, 100);
+  m.Assign(OwnerMemory::kNone, {{2}}, 0, 200);
+  m.Assign(m.Find({1}), {{1}}, 1, 300);  // customer 1 reassigned: the entry at 100 is stale
   m.ForgetAssignedUpTo(250);
   CHECK(m.Find({2}) == OwnerMemory::kNone);
   REQUIRE(m.Find({1}) != OwnerMemory::kNone);
@@ -38,10 +38,10 @@ TEST_CASE("Customers are forgotten in assignment order; a reassignment restarts 
 
 TEST_CASE("A key seen with another customer's key moves to that customer") {
   OwnerMemory m;
-  m.Assign({{1}}, 0, 10);
-  m.Assign({{2}}, 1, 20);
+  m.Assign(OwnerMemory::kNone, {{1}}, 0, 10);
+  m.Assign(OwnerMemory::kNone, {{2}}, 1, 20);
   const uint64_t both[] = {2, 1};  // key 2 matches first: key 1 moves to its customer
-  m.Assign(both, 2, 30);
+  m.Assign(m.Find(both), both, 2, 30);
   CHECK(m.size() == 1);
   CHECK(m.Find({1}) == m.Find({2}));
   CHECK(m.record(m.Find({1})).owner == 2);
@@ -87,7 +87,7 @@ TEST_CASE("OwnerMemory matches a naive model over random operations") {
     c.owner = owner;
     c.at = now;
     for (uint64_t k : keys) c.keys.insert(k);
-    m.Assign(keys, owner, now);
+    m.Assign(m.Find(keys), keys, owner, now);
 
     m.ForgetAssignedUpTo(now - kRemember);
     for (auto it = model.begin(); it != model.end();) {

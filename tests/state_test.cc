@@ -2,6 +2,8 @@
 #include "allot/state.h"
 
 #include <catch2/catch.hpp>
+#include <cmath>
+#include <limits>
 
 #include "test_support.h"
 
@@ -114,6 +116,7 @@ TEST_CASE("The state survives a config that drops and re-adds an employee") {
 TEST_CASE("Malformed state bytes and messages are errors naming the field") {
   CHECK_FALSE(State::FromBytes("\xff\xff\xff").ok());
   v1::State bad;
+  bad.set_clock_us(100);
   bad.mutable_memory()->add_owner(3);
   bad.mutable_memory()->add_assigned_at_delta_us(1);
   bad.mutable_memory()->add_keys(42);
@@ -122,6 +125,7 @@ TEST_CASE("Malformed state bytes and messages are errors naming the field") {
   CHECK_THAT(std::string(s.status().message()), Catch::Contains("memory.owner[0]"));
 
   v1::State twice;
+  twice.set_clock_us(100);
   twice.mutable_memory()->add_owner_ids("a");
   for (int i = 0; i < 2; ++i) {
     twice.mutable_memory()->add_owner(0);
@@ -131,6 +135,35 @@ TEST_CASE("Malformed state bytes and messages are errors naming the field") {
   s = State::FromProto(twice);
   REQUIRE_FALSE(s.ok());
   CHECK_THAT(std::string(s.status().message()), Catch::Contains("memory.keys[1]"));
+
+  // Counts and times that would overflow, or lie past the clock, are refused.
+  v1::State huge;
+  huge.set_clock_us(100);
+  huge.mutable_memory()->add_owner_ids("a");
+  for (uint32_t count : {1u, 2147483647u}) {
+    huge.mutable_memory()->add_owner(0);
+    huge.mutable_memory()->add_assigned_at_delta_us(1);
+    huge.mutable_memory()->add_key_counts(count);
+  }
+  huge.mutable_memory()->add_keys(1);
+  s = State::FromProto(huge);
+  REQUIRE_FALSE(s.ok());
+  CHECK_THAT(std::string(s.status().message()), Catch::Contains("memory.key_counts[1]"));
+  huge.mutable_memory()->set_key_counts(1, 1);
+  huge.mutable_memory()->add_keys(2);
+  CHECK(State::FromProto(huge).ok());
+  huge.mutable_memory()->set_assigned_at_delta_us(1, std::numeric_limits<int64_t>::max());
+  s = State::FromProto(huge);
+  REQUIRE_FALSE(s.ok());
+  CHECK_THAT(std::string(s.status().message()), Catch::Contains("memory.assigned_at_delta_us[1]"));
+
+  v1::State nan;
+  auto* g = nan.add_groups();
+  g->set_id("g");
+  g->set_virtual_time(std::nan(""));
+  s = State::FromProto(nan);
+  REQUIRE_FALSE(s.ok());
+  CHECK_THAT(std::string(s.status().message()), Catch::Contains("groups[0].virtual_time"));
 }
 
 }  // namespace

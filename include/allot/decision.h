@@ -50,6 +50,7 @@ struct Alert {
 struct Delta {
   struct Remember {
     absl::InlinedVector<uint64_t, 2> keys;  // hashed customer keys
+    uint32_t customer = ~uint32_t{0};       // the remembered customer; ~0 for a new one
     uint32_t employee = 0;
     bool new_owner = false;  // false: keys join the owner's memory, nothing else changes
     bool charge = false;     // counts against the employee's caps
