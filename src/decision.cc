@@ -43,7 +43,8 @@ v1::Decision Engine::ToProto(const Decision& d, bool with_delta) const {
   out.set_returning(d.returning);
   out.set_previous_owner(std::string(d.previous_owner));
   if (d.explanation) *out.mutable_explain() = *d.explanation;
-  if (with_delta) {
+  // The delta is in the deciding engine's indices: only that engine can name them.
+  if (with_delta && d.delta.engine == fingerprint_) {
     v1::Delta* delta = out.mutable_delta();
     delta->set_base_version(d.delta.base_version);
     delta->set_at_us(d.delta.at_us);

@@ -95,7 +95,9 @@ struct Trace {
 
 // Several simulated days of arrivals from a pool of customers who come back, over several
 // entries, with ticks in between.
-Trace RandomTrace(uint64_t seed, int n) {
+// With `shared_keys`, some arrivals also carry another customer's key, so remembered
+// customers merge.
+Trace RandomTrace(uint64_t seed, int n, bool shared_keys = false) {
   std::mt19937_64 rng(seed);
   Trace trace;
   absl::Time now = T("2026-11-23T06:00:00+08:00");
@@ -109,6 +111,7 @@ Trace RandomTrace(uint64_t seed, int n) {
     const int customer = static_cast<int>(rng() % 600);
     std::vector<std::string> keys = {absl::StrCat("phone:1380000", customer)};
     if (rng() % 3 == 0) keys.push_back(absl::StrCat("unionid:u", customer));
+    if (shared_keys && rng() % 20 == 0) keys.push_back(absl::StrCat("unionid:u", rng() % 600));
     if (rng() % 2 == 0) std::swap(keys.front(), keys.back());
     v1::Event e = testing::Arrival(now, entries[rng() % 3], absl::StrCat("c", customer), {});
     for (const auto& k : keys) e.mutable_arrival()->mutable_customer()->add_keys(k);
@@ -179,7 +182,7 @@ TEST_CASE("Random traces: caps, one outcome per arrival, owners only within the 
 
 TEST_CASE("Same trace, same decisions and state bytes; any split through bytes equals the whole") {
   const Engine engine = testing::MakeEngine(kConfig);
-  const Trace trace = RandomTrace(9, 3000);
+  const Trace trace = RandomTrace(9, 3000, /*shared_keys=*/true);
   State whole;
   const std::string all = Run(engine, trace.events, whole);
   State again;
@@ -202,7 +205,7 @@ TEST_CASE("Same trace, same decisions and state bytes; any split through bytes e
 
 TEST_CASE("Throughout a trace, a decision applied late is refused and changes nothing") {
   const Engine engine = testing::MakeEngine(kConfig);
-  const Trace trace = RandomTrace(12, 1500);
+  const Trace trace = RandomTrace(12, 1500, /*shared_keys=*/true);
   State state;
   for (size_t i = 0; i + 1 < trace.events.size(); i += 2) {
     absl::StatusOr<Decision> first = engine.Decide(trace.events[i], state);

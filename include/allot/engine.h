@@ -46,7 +46,8 @@ class Engine {
   // Decide, then Apply.
   absl::StatusOr<Decision> Step(const v1::Event& event, State& state) const;
 
-  // The decision as a message (delta included when `with_delta`), for JSON or storage.
+  // The decision as a message, for JSON or storage; with `with_delta`, also its delta when
+  // this engine made the decision.
   v1::Decision ToProto(const Decision& decision, bool with_delta = false) const;
 
   const v1::Config& config() const;

@@ -61,13 +61,18 @@ int RunReplay(const ReplayOptions& options, std::ostream& out, std::ostream& err
     err << options.events << ": cannot open\n";
     return 1;
   }
-  std::unique_ptr<std::ofstream> decisions;
+  // Decisions go to --decisions-out, or to stdout when the report does not use it.
+  std::unique_ptr<std::ofstream> decisions_file;
+  std::ostream* decisions = nullptr;
   if (!options.decisions_out.empty()) {
-    decisions = std::make_unique<std::ofstream>(options.decisions_out, std::ios::binary);
-    if (!*decisions) {
+    decisions_file = std::make_unique<std::ofstream>(options.decisions_out, std::ios::binary);
+    if (!*decisions_file) {
       err << options.decisions_out << ": cannot write\n";
       return 1;
     }
+    decisions = decisions_file.get();
+  } else if (!options.report) {
+    decisions = &out;
   }
   Report report(*engine);
   const auto started = std::chrono::steady_clock::now();
@@ -75,9 +80,11 @@ int RunReplay(const ReplayOptions& options, std::ostream& out, std::ostream& err
   int status = 0;
   std::string line;
   for (uint64_t number = 1; std::getline(events, line); ++number) {
-    if (absl::StripAsciiWhitespace(line).empty()) continue;
     absl::StatusOr<Decision> decision;
-    absl::StatusOr<v1::Event> event = ParseEventJson(line);
+    absl::StatusOr<v1::Event> event =
+        absl::StripAsciiWhitespace(line).empty()
+            ? absl::InvalidArgumentError("empty line: expected one event in JSON")
+            : ParseEventJson(line);
     if (event.ok()) {
       decision = engine->Step(*event, state);
     } else {

@@ -22,9 +22,10 @@ struct ReplayOptions {
 // Prints "ok …" or every problem of the config. Returns the process exit status.
 int RunValidate(const std::string& config_path, std::ostream& out, std::ostream& err);
 
-// Replays events through the engine. A bad line is reported on `err` with its line number;
-// the state is left as before that line; without keep_going the replay stops there with
-// status 1. Returns the process exit status.
+// Replays events through the engine, one decision per line to `decisions_out`, or to `out`
+// when there is neither that nor a report. A bad line (an empty one too) is reported on
+// `err` with its line number; the state is left as before that line; without keep_going the
+// replay stops there with status 1. Returns the process exit status.
 int RunReplay(const ReplayOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace allot::cli
