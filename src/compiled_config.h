@@ -52,6 +52,17 @@ struct CompiledEntry {
   uint32_t group = kNoIndex;
   uint64_t key_seed = 0;  // SPEC §5.5: tenant seed, or the entry's own for ENTRY scope
   std::vector<std::string> tags;
+  std::vector<TimeWindow> hours;  // empty: always open (SPEC §5.1 step 6)
+  v1::OffHours off_hours = v1::ASSIGN_ANYWAY;
+  uint32_t off_hours_group = kNoIndex;
+
+  bool IsOpen(const LocalTime& t) const {
+    if (hours.empty()) return true;
+    for (const TimeWindow& w : hours) {
+      if (w.Contains(t)) return true;
+    }
+    return false;
+  }
 };
 
 struct CompiledConfig {
@@ -61,6 +72,8 @@ struct CompiledConfig {
   int64_t dedup_window_us = 0;
   int64_t remember_us = 0;
   double reserve_fraction = 0;  // SPEC §5.4
+  uint32_t hold_capacity = 0;
+  int64_t max_hold_us = 0;
   v1::Dedup::OnDuplicate on_duplicate = v1::Dedup::ROUTE_TO_OWNER;
   std::string returning_tag;
 

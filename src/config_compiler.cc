@@ -284,7 +284,11 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
       if (!w.ok()) problems.Add(w.status());
       check_group(slot.group(), spath + ".group", true);
     }
-    Windows(e.hours(), path + ".hours", problems);
+    ce.hours = Windows(e.hours(), path + ".hours", problems);
+    ce.off_hours = e.off_hours();
+    if (auto it = c.group_index.find(e.off_hours_group()); it != c.group_index.end()) {
+      ce.off_hours_group = it->second;
+    }
     if (e.off_hours() == v1::ROUTE_TO_GROUP) {
       check_group(e.off_hours_group(), path + ".off_hours_group", true);
     } else if (!e.off_hours_group().empty()) {
@@ -313,7 +317,8 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
                  buffer.reserve_fraction());
   }
   c.reserve_fraction = buffer.reserve_fraction();
-  DurationField(buffer.max_hold(), "buffer.max_hold", absl::Hours(24), problems);
+  c.hold_capacity = buffer.hold_capacity();
+  c.max_hold_us = DurationField(buffer.max_hold(), "buffer.max_hold", absl::Hours(24), problems);
   DurationField(buffer.accept_timeout(), "buffer.accept_timeout", absl::ZeroDuration(), problems);
 
   const v1::Throttle& throttle = config.throttle();

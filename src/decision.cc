@@ -78,6 +78,17 @@ v1::Decision Engine::ToProto(const Decision& d, bool with_delta) const {
       p->set_extra(surge.extra);
       p->set_until_us(surge.until_us);
     }
+    for (uint32_t i : d.delta.unheld) delta->add_unheld(i);
+    for (uint32_t i : d.delta.wait_started) delta->add_wait_started(i);
+    for (const Delta::NewHold& h : d.delta.holds) {
+      v1::Delta::NewHold* p = delta->add_holds();
+      p->set_customer(h.customer);
+      for (uint64_t k : h.keys) p->add_keys(k);
+      p->set_entry(config.entries[h.entry].id);
+      p->set_group(config.groups[h.group].id);
+      p->set_wait_from_us(h.wait_from_us);
+      p->set_reason(h.reason);
+    }
   }
   return out;
 }

@@ -200,6 +200,16 @@ v1::State State::ToProto() const {
     for (uint64_t k : r.keys) mem->add_keys(k);
   }
   if (rows.empty()) out.clear_memory();
+  for (const internal::HeldCustomer& h : d.held) {
+    v1::HeldCustomer* p = out.add_held();
+    p->set_customer(h.customer);
+    for (uint64_t k : h.keys) p->add_keys(k);
+    p->set_entry(h.entry);
+    p->set_group(h.group);
+    p->set_held_at_us(h.held_at_us);
+    p->set_wait_from_us(h.wait_from_us);
+    p->set_reason(h.reason);
+  }
   return out;
 }
 
@@ -346,6 +356,26 @@ absl::StatusOr<State> State::FromProto(const v1::State& proto) {
     }
     key_pos += count;
     d.memory.Assign(OwnerMemory::kNone, keys, owner_slots[mem.owner(i)], at);
+  }
+  for (int i = 0; i < proto.held_size(); ++i) {
+    const v1::HeldCustomer& h = proto.held(i);
+    const std::string path = absl::StrCat("held[", i, "]");
+    if (h.keys().empty()) return absl::InvalidArgumentError(path + ".keys: must not be empty");
+    if (h.entry().empty()) return absl::InvalidArgumentError(path + ".entry: must not be empty");
+    if (!v1::Hold::Reason_IsValid(h.reason()) || h.reason() == v1::Hold::REASON_UNSPECIFIED) {
+      return absl::InvalidArgumentError(path + ".reason: unknown reason");
+    }
+    if (h.held_at_us() < 0 || h.held_at_us() > d.clock_us || h.wait_from_us() < 0 ||
+        h.wait_from_us() > d.clock_us) {
+      return absl::InvalidArgumentError(path + ": times must lie between 0 and the state's clock");
+    }
+    d.held.push_back({h.customer(),
+                      {h.keys().begin(), h.keys().end()},
+                      h.entry(),
+                      h.group(),
+                      h.held_at_us(),
+                      h.wait_from_us(),
+                      h.reason()});
   }
   if (key_pos != mem.keys_size()) {
     return absl::InvalidArgumentError(

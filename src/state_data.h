@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
+#include "allot/v1/decision.pb.h"
 #include "allot/v1/event.pb.h"
 #include "owner_memory.h"
 
@@ -64,6 +66,18 @@ struct Binding {
   std::vector<GroupClock> groups;
 };
 
+// A customer waiting in the hold pool (SPEC §5.4) or for an entry to open (§5.1 step 6).
+// Entry and group are kept by id, so a held customer survives config changes.
+struct HeldCustomer {
+  std::string customer;  // the arrival's ref, echoed when released
+  absl::InlinedVector<uint64_t, 2> keys;
+  std::string entry;
+  std::string group;  // the target group of the cascade
+  int64_t held_at_us = 0;
+  int64_t wait_from_us = 0;  // max_hold counts from here; 0 while waiting for an opening
+  v1::Hold::Reason reason = v1::Hold::NO_CAPACITY;
+};
+
 struct StateData {
   uint64_t version = 0;
   int64_t clock_us = 0;
@@ -75,6 +89,7 @@ struct StateData {
   // the order they were loaded.
   Binding bound;
   std::vector<GroupClock> loose_groups;
+  std::vector<HeldCustomer> held;  // in arrival order
 
   uint32_t SlotFor(const std::string& id);  // adds the employee if new
   const std::vector<GroupClock>& groups() const {

@@ -81,6 +81,19 @@ struct Delta {
   };
   std::vector<StatusChange> statuses;  // rare: allocated only when present
   std::vector<SurgeStart> surges;
+  // The hold pool (SPEC §5.4): positions (in the pool as decided on, ascending) that leave
+  // it; positions whose max_hold clock starts now (an entry opened); customers joining it.
+  struct NewHold {
+    std::string customer;
+    absl::InlinedVector<uint64_t, 2> keys;
+    uint32_t entry = 0;
+    uint32_t group = 0;
+    int64_t wait_from_us = 0;
+    v1::Hold::Reason reason = v1::Hold::NO_CAPACITY;
+  };
+  std::vector<uint32_t> unheld;
+  std::vector<uint32_t> wait_started;
+  std::vector<NewHold> holds;
 };
 
 struct Decision {

@@ -1,0 +1,233 @@
+#include "allocator.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "pressure_window.h"
+#include "strategy.h"
+
+namespace allot::internal {
+
+using SkipReason = v1::Explanation::SkipReason;
+
+StateView::StateView(const StateData& data, const CompiledConfig& config, uint64_t engine)
+    : data_(data) {
+  if (data.bound.engine == engine) {
+    binding_ = &data.bound;
+  } else {
+    temporary_ = MakeBinding(data, config, engine);
+    binding_ = &temporary_;
+  }
+}
+
+void ChargeCounters(EmployeeCounters& c, const CompiledEmployee& e, int64_t local_day,
+                    int64_t local_hour, int64_t at_us) {
+  if (c.day != local_day) {
+    c.day = local_day;
+    c.today = 0;
+  }
+  ++c.today;
+  if (c.hour != local_hour) {
+    c.hour = local_hour;
+    c.this_hour = 0;
+  }
+  ++c.this_hour;
+  if (e.pressure_max > 0) PressureWindow::Record(c.recent, e.pressure_max, at_us);
+}
+
+void ApplyPick(GroupClock& g, const Delta::Pick& pick, v1::Strategy strategy) {
+  g.last_picked = static_cast<int32_t>(pick.member);
+  if (strategy == v1::WEIGHTED) {
+    g.start[pick.member] = pick.start;
+    g.virtual_time = pick.virtual_time;
+  }
+}
+
+Allocator::Allocator(const CompiledConfig& config, const StateView& view, const LocalTime& local,
+                     int64_t now_us, uint64_t version, Decision& decision)
+    : config_(config),
+      view_(view),
+      local_(local),
+      local_hour_(local.day * 24 + local.minute / 60),
+      now_us_(now_us),
+      version_(version),
+      decision_(decision) {}
+
+const EmployeeCounters& Allocator::counters(uint32_t employee) const {
+  for (const auto& [e, c] : scratch_counters_) {
+    if (e == employee) return c;
+  }
+  return view_.counters(employee);
+}
+
+const GroupClock& Allocator::group(uint32_t g) const {
+  for (const auto& [id, clock] : scratch_groups_) {
+    if (id == g) return clock;
+  }
+  return view_.group(g);
+}
+
+EmployeeCounters& Allocator::MutableCounters(uint32_t employee) {
+  for (auto& [e, c] : scratch_counters_) {
+    if (e == employee) return c;
+  }
+  scratch_counters_.emplace_back(employee, view_.counters(employee));
+  return scratch_counters_.back().second;
+}
+
+GroupClock& Allocator::MutableGroup(uint32_t g) {
+  for (auto& [id, clock] : scratch_groups_) {
+    if (id == g) return clock;
+  }
+  scratch_groups_.emplace_back(g, view_.group(g));
+  return scratch_groups_.back().second;
+}
+
+void Allocator::Override(const Delta::StatusChange& change) {
+  MutableCounters(change.employee).status = change.status;
+}
+
+void Allocator::Override(const Delta::SurgeStart& surge) {
+  Surge& target =
+      surge.group ? MutableGroup(surge.index).surge : MutableCounters(surge.index).surge;
+  target = {surge.extra, surge.until_us};
+}
+
+// Caps are scaled by the level factor and the largest active surge of the employee or any
+// of its groups; normal assignments leave the reserve fraction unused (SPEC §5.4).
+uint32_t Allocator::ScaledCap(uint32_t cap, const CompiledEmployee& e, const EmployeeCounters& c,
+                              bool allow_reserve) const {
+  if (cap == kNoCap) return cap;
+  double surge = c.surge.FactorAt(now_us_);
+  for (uint32_t g : e.groups) surge = std::max(surge, group(g).surge.FactorAt(now_us_));
+  const double reserve = allow_reserve ? 1.0 : 1.0 - config_.reserve_fraction;
+  // The epsilon keeps 60 × 0.7 at 42 despite binary fractions.
+  return static_cast<uint32_t>(std::floor(cap * e.level_factor * surge * reserve + 1e-9));
+}
+
+SkipReason Allocator::Ineligibility(uint32_t employee, bool allow_reserve) const {
+  const EmployeeCounters& c = counters(employee);
+  switch (c.status) {
+    case v1::EmployeeStatus::PAUSED:
+      return v1::Explanation::PAUSED;
+    case v1::EmployeeStatus::ON_LEAVE:
+      return v1::Explanation::ON_LEAVE;
+    case v1::EmployeeStatus::DEPARTED:
+      return v1::Explanation::DEPARTED;
+    default:
+      break;
+  }
+  const CompiledEmployee& e = config_.employees[employee];
+  if (!e.schedule.empty()) {
+    bool on = false;
+    for (const TimeWindow& w : e.schedule) on = on || w.Contains(local_);
+    if (!on) return v1::Explanation::OFF_SCHEDULE;
+  }
+  if (c.TodayOn(local_.day) >= ScaledCap(e.daily_cap, e, c, allow_reserve)) {
+    return v1::Explanation::DAILY_CAP;
+  }
+  for (const HourlyCap& h : e.hourly) {
+    if (!h.slot.Contains(local_)) continue;
+    if (c.ThisHourOn(local_hour_) >= ScaledCap(h.per_hour, e, c, allow_reserve)) {
+      return v1::Explanation::HOURLY_CAP;
+    }
+    break;  // the first slot containing the time applies
+  }
+  if (e.pressure_max > 0 &&
+      !PressureWindow::Allows(c.recent, e.pressure_max, e.pressure_window_us, now_us_)) {
+    return v1::Explanation::PRESSURE;
+  }
+  return v1::Explanation::SKIP_REASON_UNSPECIFIED;
+}
+
+// An assignment that fills the employee's pressure window pauses them (SPEC §5.4 alert).
+bool Allocator::FillsPressureWindow(uint32_t employee) const {
+  const CompiledEmployee& e = config_.employees[employee];
+  if (e.pressure_max == 0) return false;
+  uint32_t in_window = 1;
+  for (int64_t t : counters(employee).recent) {
+    in_window += t > now_us_ - e.pressure_window_us ? 1 : 0;
+  }
+  return in_window >= e.pressure_max;
+}
+
+// SPEC §5.1 step 7: the target group, then its backups. Returns false when nobody in the
+// cascade is eligible; `any_capped` then tells NO_CAPACITY from NO_STAFF_ON_DUTY.
+bool Allocator::Cascade(uint32_t target, uint64_t random_seed, bool allow_reserve,
+                        v1::Explanation* explain, Delta::Pick* pick_out, bool* any_capped) const {
+  for (uint32_t g : config_.groups[target].cascade) {
+    const CompiledGroup& members = config_.groups[g];
+    const GroupClock& clock = group(g);
+    v1::Explanation::GroupTrial* trial = nullptr;
+    if (explain != nullptr) {
+      trial = explain->add_groups();
+      trial->set_group(members.id);
+      trial->set_reserve(allow_reserve);
+    }
+    StrategyInput in;
+    in.strategy = members.strategy;
+    in.weight = members.member_weight;
+    in.start = clock.start;
+    in.virtual_time = clock.virtual_time;
+    in.last_picked = clock.last_picked;
+    in.random_seed = random_seed;
+    auto eligible = [&](int32_t m) {
+      const SkipReason why = Ineligibility(members.members[m], allow_reserve);
+      if (why == v1::Explanation::SKIP_REASON_UNSPECIFIED) return true;
+      *any_capped = *any_capped || why == v1::Explanation::DAILY_CAP ||
+                    why == v1::Explanation::HOURLY_CAP || why == v1::Explanation::PRESSURE;
+      if (trial != nullptr) {
+        v1::Explanation::Skip* skip = trial->add_skipped();
+        skip->set_employee(config_.employees[members.members[m]].id);
+        skip->set_reason(why);
+      }
+      return false;
+    };
+    auto load = [&](int32_t m) { return counters(members.members[m]).TodayOn(local_.day); };
+    const StrategyPick pick = PickMember(in, eligible, load);
+    if (pick.member < 0) continue;
+    if (trial != nullptr) trial->set_picked(config_.employees[members.members[pick.member]].id);
+    pick_out->group = g;
+    pick_out->member = static_cast<uint32_t>(pick.member);
+    pick_out->start = pick.start;
+    pick_out->virtual_time = pick.virtual_time;
+    return true;
+  }
+  return false;
+}
+
+Allocator::Miss Allocator::Place(const Request& r) {
+  const uint64_t random_seed = Mix64(config_.seed ^ Mix64(r.keys[0] ^ Mix64(version_)));
+  Delta::Pick pick;
+  bool any_capped = false;
+  bool found = Cascade(r.target, random_seed, false, r.explain, &pick, &any_capped);
+  // Step 8: the whole cascade is full; run it again allowing the reserve (SPEC §5.4).
+  const bool used_reserve = !found && any_capped && config_.reserve_fraction > 0 &&
+                            Cascade(r.target, random_seed, true, r.explain, &pick, &any_capped);
+  if (!found && !used_reserve) return any_capped ? Miss::kCapped : Miss::kOffDuty;
+
+  const uint32_t employee = config_.groups[pick.group].members[pick.member];
+  const CompiledEmployee& e = config_.employees[employee];
+  const std::string_view entry_id = config_.entries[r.entry].id;
+  decision_.assignments.push_back(
+      {*r.customer, e.id, config_.groups[pick.group].id, entry_id, r.reason, used_reserve});
+  if (FillsPressureWindow(employee)) {
+    decision_.alerts.push_back({v1::Alert::PRESSURE_PAUSE, e.id, entry_id, {}, *r.customer});
+  }
+  Delta::Remember remember;
+  remember.keys.assign(r.keys.begin(), r.keys.end());
+  remember.customer = r.known;
+  remember.employee = employee;
+  remember.new_owner = true;
+  remember.charge = true;
+  decision_.delta.remember.push_back(std::move(remember));
+  decision_.delta.picks.push_back(pick);
+  if (!r.last) {
+    // Later placements of this decision see this one.
+    ChargeCounters(MutableCounters(employee), e, local_.day, local_hour_, now_us_);
+    ApplyPick(MutableGroup(pick.group), pick, config_.groups[pick.group].strategy);
+  }
+  return Miss::kNone;
+}
+
+}  // namespace allot::internal

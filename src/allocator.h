@@ -1,0 +1,104 @@
+// Allocator: places one customer at a time through a cascade of groups (SPEC §5.1 steps
+// 7–8), for Engine::Decide. It reads the state through a StateView and keeps the changes
+// its own earlier placements in the same decision made (a release before an arrival) in a
+// small scratch overlay, so a decision with several assignments sees each one's effect
+// without touching the state. Apply later replays the same changes with ChargeCounters and
+// ApplyPick.
+#ifndef ALLOT_SRC_ALLOCATOR_H_
+#define ALLOT_SRC_ALLOCATOR_H_
+
+#include <cstdint>
+#include <string>
+#include <utility>
+
+#include "absl/container/inlined_vector.h"
+#include "absl/types/span.h"
+#include "allot/decision.h"
+#include "compiled_config.h"
+#include "state_data.h"
+#include "time_window.h"
+
+namespace allot::internal {
+
+// The state as seen by one engine: bound already, or laid out on the fly (a state just
+// loaded, or made under another config) without touching it.
+class StateView {
+ public:
+  StateView(const StateData& data, const CompiledConfig& config, uint64_t engine);
+  const EmployeeCounters& counters(uint32_t employee) const {
+    static const EmployeeCounters kFresh;
+    const uint32_t slot = binding_->employee_slot[employee];
+    return slot == kNoSlot ? kFresh : data_.counters[slot];
+  }
+  const GroupClock& group(uint32_t g) const { return binding_->groups[g]; }
+  const StateData& data() const { return data_; }
+
+ private:
+  const StateData& data_;
+  const Binding* binding_ = nullptr;
+  Binding temporary_;
+};
+
+// Counts one new customer for an employee (SPEC §5.4): today, this hour, pressure window.
+void ChargeCounters(EmployeeCounters& c, const CompiledEmployee& e, int64_t local_day,
+                    int64_t local_hour, int64_t at_us);
+
+// Advances a group's strategy position by one pick (SPEC §5.2).
+void ApplyPick(GroupClock& g, const Delta::Pick& pick, v1::Strategy strategy);
+
+class Allocator {
+ public:
+  Allocator(const CompiledConfig& config, const StateView& view, const LocalTime& local,
+            int64_t now_us, uint64_t version, Decision& decision);
+
+  // Why nobody took a customer.
+  enum class Miss { kNone, kCapped, kOffDuty };
+
+  struct Request {
+    uint32_t target = 0;  // group whose cascade is tried
+    const std::string* customer = nullptr;
+    absl::Span<const uint64_t> keys;
+    uint32_t known = ~uint32_t{0};  // the remembered customer these keys belong to, if any
+    uint32_t entry = 0;
+    v1::Assignment::Reason reason = v1::Assignment::NEW;
+    v1::Explanation* explain = nullptr;  // filled with the groups tried, when not null
+    bool last = false;  // nothing more is placed in this decision: skip the scratch update
+  };
+
+  // Tries the cascade of `request.target`, then again allowing the reserve. On success adds
+  // the assignment, its delta (remember + pick) and any pressure alert, and returns kNone.
+  Miss Place(const Request& request);
+
+  // The event's own change (a status, a surge), seen by every placement that follows.
+  void Override(const Delta::StatusChange& change);
+  void Override(const Delta::SurgeStart& surge);
+
+  // SPEC §5.3: the first condition an employee fails now, or SKIP_REASON_UNSPECIFIED.
+  v1::Explanation::SkipReason Ineligibility(uint32_t employee, bool allow_reserve) const;
+
+ private:
+  const EmployeeCounters& counters(uint32_t employee) const;
+  const GroupClock& group(uint32_t g) const;
+  uint32_t ScaledCap(uint32_t cap, const CompiledEmployee& e, const EmployeeCounters& c,
+                     bool allow_reserve) const;
+  bool FillsPressureWindow(uint32_t employee) const;
+  EmployeeCounters& MutableCounters(uint32_t employee);
+  GroupClock& MutableGroup(uint32_t g);
+  bool Cascade(uint32_t target, uint64_t random_seed, bool allow_reserve, v1::Explanation* explain,
+               Delta::Pick* pick, bool* any_capped) const;
+
+  const CompiledConfig& config_;
+  const StateView& view_;
+  const LocalTime& local_;
+  const int64_t local_hour_;
+  const int64_t now_us_;
+  const uint64_t version_;
+  Decision& decision_;
+  // Changes made by earlier placements of this decision; empty on the fast path.
+  absl::InlinedVector<std::pair<uint32_t, EmployeeCounters>, 1> scratch_counters_;
+  absl::InlinedVector<std::pair<uint32_t, GroupClock>, 1> scratch_groups_;
+};
+
+}  // namespace allot::internal
+
+#endif  // ALLOT_SRC_ALLOCATOR_H_
