@@ -30,6 +30,7 @@ void Report::Add(const Decision& d, const v1::Event& event) {
   for (const Assignment& a : d.assignments) {
     EmployeeRow& row = employees_[std::string(a.employee)];
     EntryRow& e = entries_[std::string(a.entry)];
+    if (a.reason == v1::Assignment::RELEASED) ++released_;
     switch (a.reason) {
       case v1::Assignment::OWNER:
         ++row.owner;
@@ -54,10 +55,12 @@ void Report::Add(const Decision& d, const v1::Event& event) {
     if (row.daily_cap > 0 && today == row.daily_cap) ++row.cap_days;
   }
   for (const Rejection& r : d.rejections) {
-    if (entry == nullptr) continue;
+    if (r.reason == v1::Rejection::HOLD_EXPIRED) ++expired_;
+    if (entry == nullptr || r.customer != event.arrival().customer().ref()) continue;
     ++entry->rejected;
     ++entry->rejected_by_reason[v1::Rejection::Reason_Name(r.reason)];
   }
+  held_ += d.held.size();
   for (const Alert& a : d.alerts) ++alerts_[v1::Alert::Kind_Name(a.kind)];
 }
 
@@ -87,6 +90,8 @@ void Report::Print(std::ostream& out, double seconds) const {
     out << absl::StrFormat("  %-14s %8d %8d %6d %9d %6d %8d  %s\n", id, row.arrivals, row.assigned,
                            row.owner, row.returning, row.held, row.rejected, reasons);
   }
+  out << absl::StrFormat("Hold pool: %d held, %d released, %d expired\n", held_, released_,
+                         expired_);
   out << "Alerts\n";
   if (alerts_.empty()) out << "  none\n";
   for (const auto& [kind, n] : alerts_) out << absl::StrFormat("  %-14s %d\n", kind, n);

@@ -39,6 +39,7 @@ class Report {
   std::map<std::string, EntryRow> entries_;
   std::map<std::string, uint64_t> alerts_;
   uint64_t events_ = 0, errors_ = 0;
+  uint64_t held_ = 0, released_ = 0, expired_ = 0;
 };
 
 }  // namespace allot::cli
