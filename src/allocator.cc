@@ -101,8 +101,19 @@ uint32_t Allocator::ScaledCap(uint32_t cap, const CompiledEmployee& e, const Emp
   double surge = c.surge.FactorAt(now_us_);
   for (uint32_t g : e.groups) surge = std::max(surge, group(g).surge.FactorAt(now_us_));
   const double reserve = allow_reserve ? 1.0 : 1.0 - config_.reserve_fraction;
+  double throttle = 1.0;
+  if (!config_.throttle_tiers.empty()) {
+    const double rate = c.AcceptanceRate(config_.throttle_last);
+    for (const auto& [below, factor] : config_.throttle_tiers) {
+      if (rate < below) {
+        throttle = factor;
+        break;
+      }
+    }
+  }
   // The epsilon keeps 60 × 0.7 at 42 despite binary fractions.
-  return static_cast<uint32_t>(std::floor(cap * e.level_factor * surge * reserve + 1e-9));
+  return static_cast<uint32_t>(
+      std::floor(cap * e.level_factor * surge * throttle * reserve + 1e-9));
 }
 
 SkipReason Allocator::Ineligibility(uint32_t employee, bool allow_reserve) const {
@@ -122,6 +133,9 @@ SkipReason Allocator::Ineligibility(uint32_t employee, bool allow_reserve) const
     bool on = false;
     for (const TimeWindow& w : e.schedule) on = on || w.Contains(local_);
     if (!on) return v1::Explanation::OFF_SCHEDULE;
+  }
+  if (std::find(unresponsive_.begin(), unresponsive_.end(), employee) != unresponsive_.end()) {
+    return v1::Explanation::UNRESPONSIVE;
   }
   if (c.TodayOn(local_.day) >= ScaledCap(e.daily_cap, e, c, allow_reserve)) {
     return v1::Explanation::DAILY_CAP;
@@ -154,7 +168,8 @@ bool Allocator::FillsPressureWindow(uint32_t employee) const {
 // SPEC §5.1 step 7: the target group, then its backups. Returns false when nobody in the
 // cascade is eligible; `any_capped` then tells NO_CAPACITY from NO_STAFF_ON_DUTY.
 bool Allocator::Cascade(uint32_t target, uint64_t random_seed, bool allow_reserve,
-                        v1::Explanation* explain, Delta::Pick* pick_out, bool* any_capped) const {
+                        absl::Span<const uint32_t> earlier, v1::Explanation* explain,
+                        Delta::Pick* pick_out, bool* any_capped) const {
   for (uint32_t g : config_.groups[target].cascade) {
     const CompiledGroup& members = config_.groups[g];
     const GroupClock& clock = group(g);
@@ -172,7 +187,10 @@ bool Allocator::Cascade(uint32_t target, uint64_t random_seed, bool allow_reserv
     in.last_picked = clock.last_picked;
     in.random_seed = random_seed;
     auto eligible = [&](int32_t m) {
-      const SkipReason why = Ineligibility(members.members[m], allow_reserve);
+      const bool held_before =
+          std::find(earlier.begin(), earlier.end(), members.members[m]) != earlier.end();
+      const SkipReason why = held_before ? v1::Explanation::ALREADY_HELD
+                                         : Ineligibility(members.members[m], allow_reserve);
       if (why == v1::Explanation::SKIP_REASON_UNSPECIFIED) return true;
       *any_capped = *any_capped || why == v1::Explanation::DAILY_CAP ||
                     why == v1::Explanation::HOURLY_CAP || why == v1::Explanation::PRESSURE;
@@ -200,10 +218,11 @@ Allocator::Miss Allocator::Place(const Request& r) {
   const uint64_t random_seed = Mix64(config_.seed ^ Mix64(r.keys[0] ^ Mix64(version_)));
   Delta::Pick pick;
   bool any_capped = false;
-  bool found = Cascade(r.target, random_seed, false, r.explain, &pick, &any_capped);
+  bool found = Cascade(r.target, random_seed, false, r.earlier, r.explain, &pick, &any_capped);
   // Step 8: the whole cascade is full; run it again allowing the reserve (SPEC §5.4).
   const bool used_reserve = !found && any_capped && config_.reserve_fraction > 0 &&
-                            Cascade(r.target, random_seed, true, r.explain, &pick, &any_capped);
+                            Cascade(r.target, random_seed, true, r.earlier, r.explain, &pick,
+                                    &any_capped);
   if (!found && !used_reserve) return any_capped ? Miss::kCapped : Miss::kOffDuty;
 
   const uint32_t employee = config_.groups[pick.group].members[pick.member];
@@ -222,6 +241,17 @@ Allocator::Miss Allocator::Place(const Request& r) {
   remember.charge = true;
   decision_.delta.remember.push_back(std::move(remember));
   decision_.delta.picks.push_back(pick);
+  if (config_.accept_timeout_us > 0) {
+    Delta::NewPending pending;
+    pending.customer = *r.customer;
+    pending.keys.assign(r.keys.begin(), r.keys.end());
+    pending.holder = employee;
+    pending.entry = r.entry;
+    pending.group = r.target;
+    pending.transfers = r.transfers;
+    pending.earlier.assign(r.earlier.begin(), r.earlier.end());
+    decision_.delta.pending_added.push_back(std::move(pending));
+  }
   if (!r.last) {
     // Later placements of this decision see this one.
     ChargeCounters(MutableCounters(employee), e, local_.day, local_hour_, now_us_);

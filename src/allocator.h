@@ -63,6 +63,9 @@ class Allocator {
     v1::Assignment::Reason reason = v1::Assignment::NEW;
     v1::Explanation* explain = nullptr;  // filled with the groups tried, when not null
     bool last = false;  // nothing more is placed in this decision: skip the scratch update
+    // Transfers (SPEC §5.4): employees who held the customer before, and how many times.
+    absl::Span<const uint32_t> earlier;
+    uint32_t transfers = 0;
   };
 
   // Tries the cascade of `request.target`, then again allowing the reserve. On success adds
@@ -72,6 +75,11 @@ class Allocator {
   // The event's own change (a status, a surge), seen by every placement that follows.
   void Override(const Delta::StatusChange& change);
   void Override(const Delta::SurgeStart& surge);
+
+  // Employees holding an assignment unaccepted past accept_timeout (SPEC §5.4).
+  void SetUnresponsive(absl::InlinedVector<uint32_t, 4> employees) {
+    unresponsive_ = std::move(employees);
+  }
 
   // SPEC §5.3: the first condition an employee fails now, or SKIP_REASON_UNSPECIFIED.
   v1::Explanation::SkipReason Ineligibility(uint32_t employee, bool allow_reserve) const;
@@ -84,8 +92,9 @@ class Allocator {
   bool FillsPressureWindow(uint32_t employee) const;
   EmployeeCounters& MutableCounters(uint32_t employee);
   GroupClock& MutableGroup(uint32_t g);
-  bool Cascade(uint32_t target, uint64_t random_seed, bool allow_reserve, v1::Explanation* explain,
-               Delta::Pick* pick, bool* any_capped) const;
+  bool Cascade(uint32_t target, uint64_t random_seed, bool allow_reserve,
+               absl::Span<const uint32_t> earlier, v1::Explanation* explain, Delta::Pick* pick,
+               bool* any_capped) const;
 
   const CompiledConfig& config_;
   const StateView& view_;
@@ -97,6 +106,7 @@ class Allocator {
   // Changes made by earlier placements of this decision; empty on the fast path.
   absl::InlinedVector<std::pair<uint32_t, EmployeeCounters>, 1> scratch_counters_;
   absl::InlinedVector<std::pair<uint32_t, GroupClock>, 1> scratch_groups_;
+  absl::InlinedVector<uint32_t, 4> unresponsive_;
 };
 
 }  // namespace allot::internal

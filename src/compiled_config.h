@@ -74,6 +74,13 @@ struct CompiledConfig {
   double reserve_fraction = 0;  // SPEC §5.4
   uint32_t hold_capacity = 0;
   int64_t max_hold_us = 0;
+  // Acceptance tracking (SPEC §5.4): off when accept_timeout_us is 0.
+  int64_t accept_timeout_us = 0;
+  uint32_t max_transfers = 3;
+  // Throttle tiers: caps × factor of the first tier whose `below` exceeds the employee's
+  // acceptance rate over its last `throttle_last` outcomes.
+  uint32_t throttle_last = 0;
+  std::vector<std::pair<double, double>> throttle_tiers;  // (below, factor)
   v1::Dedup::OnDuplicate on_duplicate = v1::Dedup::ROUTE_TO_OWNER;
   std::string returning_tag;
 

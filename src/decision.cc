@@ -80,6 +80,22 @@ v1::Decision Engine::ToProto(const Decision& d, bool with_delta) const {
     }
     for (uint32_t i : d.delta.unheld) delta->add_unheld(i);
     for (uint32_t i : d.delta.wait_started) delta->add_wait_started(i);
+    for (uint32_t i : d.delta.pending_done) delta->add_pending_done(i);
+    for (const Delta::NewPending& p : d.delta.pending_added) {
+      v1::Delta::NewPending* q = delta->add_pending_added();
+      q->set_customer(p.customer);
+      for (uint64_t k : p.keys) q->add_keys(k);
+      q->set_holder(config.employees[p.holder].id);
+      q->set_entry(config.entries[p.entry].id);
+      q->set_group(config.groups[p.group].id);
+      q->set_transfers(p.transfers);
+      for (uint32_t e : p.earlier) q->add_earlier(config.employees[e].id);
+    }
+    for (const Delta::Outcome& o : d.delta.outcomes) {
+      v1::Delta::Outcome* q = delta->add_outcomes();
+      q->set_employee(config.employees[o.employee].id);
+      q->set_accepted(o.accepted);
+    }
     for (const Delta::NewHold& h : d.delta.holds) {
       v1::Delta::NewHold* p = delta->add_holds();
       p->set_customer(h.customer);

@@ -79,10 +79,16 @@ absl::Status CheckOtherEvent(const CompiledConfig& config, const v1::Event& even
   switch (event.kind_case()) {
     case v1::Event::kTick:
       return absl::OkStatus();
-    case v1::Event::kAccepted:
-      return CheckEmployee(config, event.accepted().employee(), "accepted.employee");
-    case v1::Event::kLost:
-      return CheckEmployee(config, event.lost().employee(), "lost.employee");
+    case v1::Event::kAccepted: {
+      absl::Status st = CheckEmployee(config, event.accepted().employee(), "accepted.employee");
+      if (!st.ok()) return st;
+      return HashKeys(event.accepted().customer(), 0, "accepted.customer").status();
+    }
+    case v1::Event::kLost: {
+      absl::Status st = CheckEmployee(config, event.lost().employee(), "lost.employee");
+      if (!st.ok()) return st;
+      return HashKeys(event.lost().customer(), 0, "lost.customer").status();
+    }
     case v1::Event::kEmployeeStatus:
       if (!v1::EmployeeStatus::Status_IsValid(event.employee_status().status())) {
         return absl::InvalidArgumentError("employee_status.status: unknown status");
@@ -219,6 +225,113 @@ void DispatchHeld(const CompiledConfig& config, const StateData& data, const Loc
   }
 }
 
+// The engine index of the employee in state slot `slot`, or kNoIndex when the config no
+// longer has them.
+uint32_t EmployeeOfSlot(const CompiledConfig& config, const StateData& data, uint32_t slot) {
+  auto it = config.employee_index.find(data.employee_ids[slot]);
+  return it == config.employee_index.end() ? internal::kNoIndex : it->second;
+}
+
+// Whether an `accepted` event names the customer of a pending assignment: by the host's ref,
+// or by any key (hashed as the pending's entry hashes it).
+bool NamesCustomer(const CompiledConfig& config, const v1::Customer& named,
+                   const internal::PendingAcceptance& p) {
+  if (!named.ref().empty() && named.ref() == p.customer) return true;
+  auto entry = config.entry_index.find(p.entry);
+  if (entry == config.entry_index.end()) return false;
+  for (const std::string& key : named.keys()) {
+    absl::StatusOr<uint64_t> h = HashKey(key, config.entries[entry->second].key_seed);
+    if (h.ok() && std::find(p.keys.begin(), p.keys.end(), *h) != p.keys.end()) return true;
+  }
+  return false;
+}
+
+// Acceptance tracking (SPEC §5.4, §5.9): an `accepted` event settles its assignment;
+// assignments unaccepted past accept_timeout, or held by someone now on leave or departed,
+// move to another eligible employee of their cascade who never held them, at most
+// max_transfers times. Holders of assignments still overdue afterwards are unresponsive.
+void TrackAcceptance(const CompiledConfig& config, const StateData& data, const v1::Event& event,
+                     int64_t at_us, internal::Allocator& allocator, Decision& decision) {
+  const int64_t timeout = config.accept_timeout_us;
+  auto status_of = [&](uint32_t employee) {
+    for (const Delta::StatusChange& c : decision.delta.statuses) {
+      if (c.employee == employee) return c.status;
+    }
+    auto it = data.slot_of.find(config.employees[employee].id);
+    return it == data.slot_of.end() ? v1::EmployeeStatus::ACTIVE : data.counters[it->second].status;
+  };
+  std::vector<uint32_t>& done = decision.delta.pending_done;
+  if (event.has_accepted()) {
+    const uint32_t employee = config.employee_index.at(event.accepted().employee());
+    for (uint32_t i = 0; i < data.pending.size(); ++i) {
+      const internal::PendingAcceptance& p = data.pending[i];
+      if (EmployeeOfSlot(config, data, p.holder) != employee) continue;
+      if (!NamesCustomer(config, event.accepted().customer(), p)) continue;
+      done.push_back(i);
+      decision.delta.outcomes.push_back({employee, at_us - p.assigned_at_us <= timeout});
+      break;
+    }
+  }
+  auto overdue = [&](const internal::PendingAcceptance& p) {
+    return at_us - p.assigned_at_us >= timeout;
+  };
+  absl::InlinedVector<uint32_t, 4> unresponsive;
+  for (uint32_t i = 0; i < data.pending.size(); ++i) {
+    const uint32_t holder = EmployeeOfSlot(config, data, data.pending[i].holder);
+    if (overdue(data.pending[i]) && holder != internal::kNoIndex &&
+        std::find(done.begin(), done.end(), i) == done.end()) {
+      unresponsive.push_back(holder);
+    }
+  }
+  allocator.SetUnresponsive(unresponsive);
+
+  bool transferred = false;
+  const size_t settled = done.size();
+  for (uint32_t i = 0; i < data.pending.size(); ++i) {
+    const internal::PendingAcceptance& p = data.pending[i];
+    if (std::find(done.begin(), done.begin() + settled, i) != done.begin() + settled) continue;
+    const uint32_t holder = EmployeeOfSlot(config, data, p.holder);
+    const bool away = holder == internal::kNoIndex || status_of(holder) == v1::EmployeeStatus::ON_LEAVE ||
+                      status_of(holder) == v1::EmployeeStatus::DEPARTED;
+    if ((!overdue(p) && !away) || p.transfers >= config.max_transfers) continue;
+    auto entry = config.entry_index.find(p.entry);
+    if (entry == config.entry_index.end()) continue;
+    auto group = config.group_index.find(p.group);
+    const uint32_t target =
+        group != config.group_index.end() ? group->second : config.entries[entry->second].group;
+    std::vector<uint32_t> earlier;
+    for (uint32_t slot : p.earlier) {
+      const uint32_t e = EmployeeOfSlot(config, data, slot);
+      if (e != internal::kNoIndex) earlier.push_back(e);
+    }
+    if (holder != internal::kNoIndex) earlier.push_back(holder);
+    internal::Allocator::Request request;
+    request.target = target;
+    request.customer = &p.customer;
+    request.keys = p.keys;
+    request.known = FindRemembered(config, data, p.keys, at_us).id;
+    request.entry = entry->second;
+    request.reason = v1::Assignment::TRANSFERRED;
+    request.earlier = earlier;
+    request.transfers = p.transfers + 1;
+    if (allocator.Place(request) != internal::Allocator::Miss::kNone) continue;
+    done.push_back(i);
+    transferred = true;
+    if (holder != internal::kNoIndex) decision.delta.outcomes.push_back({holder, false});
+  }
+  std::sort(done.begin(), done.end());
+  if (!transferred) return;
+  unresponsive.clear();
+  for (uint32_t i = 0; i < data.pending.size(); ++i) {
+    const uint32_t holder = EmployeeOfSlot(config, data, data.pending[i].holder);
+    if (overdue(data.pending[i]) && holder != internal::kNoIndex &&
+        !std::binary_search(done.begin(), done.end(), i)) {
+      unresponsive.push_back(holder);
+    }
+  }
+  allocator.SetUnresponsive(unresponsive);
+}
+
 bool Unheld(const Decision& decision, int32_t position) {
   return std::binary_search(decision.delta.unheld.begin(), decision.delta.unheld.end(),
                             static_cast<uint32_t>(position));
@@ -304,7 +417,11 @@ absl::StatusOr<Decision> Engine::Decide(const v1::Event& event, const State& sta
     allocator.Override(start);
   }
 
-  // ---- SPEC §3: due time-driven work. Held customers go before a new arrival.
+  // ---- SPEC §3: due time-driven work: acceptance first, then held customers, both before a
+  // new arrival.
+  if (config.accept_timeout_us > 0 && !data.pending.empty()) {
+    TrackAcceptance(config, data, event, *at_us, allocator, decision);
+  }
   if (!data.held.empty()) DispatchHeld(config, data, local, *at_us, allocator, decision);
   if (entry == nullptr) return decision;
 
@@ -448,6 +565,25 @@ absl::Status Engine::Apply(const Decision& decision, State& state) const {
   }
   for (const Delta::Pick& p : delta.picks) {
     internal::ApplyPick(data.bound.groups[p.group], p, config.groups[p.group].strategy);
+  }
+  // Acceptance tracking: outcomes, settled or moved assignments, new ones.
+  for (const Delta::Outcome& o : delta.outcomes) {
+    data.counters[data.bound.employee_slot[o.employee]].RecordOutcome(o.accepted);
+  }
+  for (auto it = delta.pending_done.rbegin(); it != delta.pending_done.rend(); ++it) {
+    data.pending.erase(data.pending.begin() + *it);
+  }
+  for (const Delta::NewPending& p : delta.pending_added) {
+    internal::PendingAcceptance pending;
+    pending.customer = p.customer;
+    pending.keys = p.keys;
+    pending.holder = data.bound.employee_slot[p.holder];
+    pending.entry = config.entries[p.entry].id;
+    pending.group = config.groups[p.group].id;
+    pending.assigned_at_us = delta.at_us;
+    pending.transfers = p.transfers;
+    for (uint32_t e : p.earlier) pending.earlier.push_back(data.bound.employee_slot[e]);
+    data.pending.push_back(std::move(pending));
   }
   // The hold pool: clocks started, customers gone (positions ascending), customers joined.
   for (uint32_t i : delta.wait_started) data.held[i].wait_from_us = delta.at_us;

@@ -129,6 +129,8 @@ v1::State State::ToProto() const {
       e->set_surge_extra(c.surge.extra);
       e->set_surge_until_us(c.surge.until_us);
     }
+    e->set_outcome_bits(c.outcome_bits);
+    e->set_outcome_count(c.outcome_count);
   }
 
   std::vector<const internal::GroupClock*> groups;
@@ -200,6 +202,17 @@ v1::State State::ToProto() const {
     for (uint64_t k : r.keys) mem->add_keys(k);
   }
   if (rows.empty()) out.clear_memory();
+  for (const internal::PendingAcceptance& p : d.pending) {
+    v1::PendingAcceptance* q = out.add_pending();
+    q->set_customer(p.customer);
+    for (uint64_t k : p.keys) q->add_keys(k);
+    q->set_holder(d.employee_ids[p.holder]);
+    q->set_entry(p.entry);
+    q->set_group(p.group);
+    q->set_assigned_at_us(p.assigned_at_us);
+    q->set_transfers(p.transfers);
+    for (uint32_t slot : p.earlier) q->add_earlier(d.employee_ids[slot]);
+  }
   for (const internal::HeldCustomer& h : d.held) {
     v1::HeldCustomer* p = out.add_held();
     p->set_customer(h.customer);
@@ -260,6 +273,9 @@ absl::StatusOr<State> State::FromProto(const v1::State& proto) {
       return absl::InvalidArgumentError(path + ".recent_us: must be in time order");
     }
     c.surge = {e.surge_extra(), e.surge_until_us()};
+    if (e.outcome_count() > 64) return absl::InvalidArgumentError(path + ".outcome_count: above 64");
+    c.outcome_bits = e.outcome_bits();
+    c.outcome_count = e.outcome_count();
   }
   absl::flat_hash_set<std::string> group_ids;
   for (int i = 0; i < proto.groups_size(); ++i) {
@@ -376,6 +392,28 @@ absl::StatusOr<State> State::FromProto(const v1::State& proto) {
                       h.held_at_us(),
                       h.wait_from_us(),
                       h.reason()});
+  }
+  for (int i = 0; i < proto.pending_size(); ++i) {
+    const v1::PendingAcceptance& p = proto.pending(i);
+    const std::string path = absl::StrCat("pending[", i, "]");
+    if (p.keys().empty()) return absl::InvalidArgumentError(path + ".keys: must not be empty");
+    if (p.holder().empty()) return absl::InvalidArgumentError(path + ".holder: must not be empty");
+    if (p.assigned_at_us() < 0 || p.assigned_at_us() > d.clock_us) {
+      return absl::InvalidArgumentError(path + ".assigned_at_us: must lie between 0 and the clock");
+    }
+    internal::PendingAcceptance pending;
+    pending.customer = p.customer();
+    pending.keys.assign(p.keys().begin(), p.keys().end());
+    pending.holder = d.SlotFor(p.holder());
+    pending.entry = p.entry();
+    pending.group = p.group();
+    pending.assigned_at_us = p.assigned_at_us();
+    pending.transfers = p.transfers();
+    for (const std::string& id : p.earlier()) {
+      if (id.empty()) return absl::InvalidArgumentError(path + ".earlier: empty id");
+      pending.earlier.push_back(d.SlotFor(id));
+    }
+    d.pending.push_back(std::move(pending));
   }
   if (key_pos != mem.keys_size()) {
     return absl::InvalidArgumentError(

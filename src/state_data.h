@@ -5,6 +5,7 @@
 #ifndef ALLOT_SRC_STATE_DATA_H_
 #define ALLOT_SRC_STATE_DATA_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -39,12 +40,27 @@ struct EmployeeCounters {
   std::vector<int64_t> recent;  // times of the last assignments, for the pressure limit
   v1::EmployeeStatus::Status status = v1::EmployeeStatus::ACTIVE;
   Surge surge;
+  // Acceptance outcomes of the latest assignments, newest in bit 0 (1 = accepted in time).
+  uint64_t outcome_bits = 0;
+  uint32_t outcome_count = 0;
+
+  void RecordOutcome(bool accepted) {
+    outcome_bits = (outcome_bits << 1) | (accepted ? 1 : 0);
+    if (outcome_count < 64) ++outcome_count;
+  }
+  // Share accepted among the last `last` outcomes; 1 with none yet.
+  double AcceptanceRate(uint32_t last) const {
+    const uint32_t n = std::min(last, outcome_count);
+    if (n == 0) return 1.0;
+    const uint64_t mask = n >= 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1;
+    return static_cast<double>(__builtin_popcountll(outcome_bits & mask)) / n;
+  }
 
   uint32_t TodayOn(int64_t local_day) const { return day == local_day ? today : 0; }
   uint32_t ThisHourOn(int64_t local_hour) const { return hour == local_hour ? this_hour : 0; }
   bool IsDefault() const {
     return today == 0 && this_hour == 0 && recent.empty() && status == v1::EmployeeStatus::ACTIVE &&
-           surge.until_us == 0;
+           surge.until_us == 0 && outcome_count == 0;
   }
 };
 
@@ -78,6 +94,18 @@ struct HeldCustomer {
   v1::Hold::Reason reason = v1::Hold::NO_CAPACITY;
 };
 
+// An assignment whose friend request is not yet accepted (SPEC §5.4 acceptance tracking).
+struct PendingAcceptance {
+  std::string customer;
+  absl::InlinedVector<uint64_t, 2> keys;
+  uint32_t holder = 0;  // employee slot
+  std::string entry;
+  std::string group;  // target of the cascade transfers go through
+  int64_t assigned_at_us = 0;
+  uint32_t transfers = 0;
+  std::vector<uint32_t> earlier;  // slots of earlier holders: never transferred back
+};
+
 struct StateData {
   uint64_t version = 0;
   int64_t clock_us = 0;
@@ -90,6 +118,7 @@ struct StateData {
   Binding bound;
   std::vector<GroupClock> loose_groups;
   std::vector<HeldCustomer> held;  // in arrival order
+  std::vector<PendingAcceptance> pending;  // in order of assignment
 
   uint32_t SlotFor(const std::string& id);  // adds the employee if new
   const std::vector<GroupClock>& groups() const {

@@ -94,6 +94,24 @@ struct Delta {
   std::vector<uint32_t> unheld;
   std::vector<uint32_t> wait_started;
   std::vector<NewHold> holds;
+  // Acceptance tracking (SPEC §5.4): positions (ascending) leaving the pending list
+  // (accepted or transferred), assignments joining it, and acceptance outcomes to record.
+  struct NewPending {
+    std::string customer;
+    absl::InlinedVector<uint64_t, 2> keys;
+    uint32_t holder = 0;  // employee
+    uint32_t entry = 0;
+    uint32_t group = 0;
+    uint32_t transfers = 0;
+    std::vector<uint32_t> earlier;  // employees
+  };
+  struct Outcome {
+    uint32_t employee = 0;
+    bool accepted = false;
+  };
+  std::vector<uint32_t> pending_done;
+  std::vector<NewPending> pending_added;
+  std::vector<Outcome> outcomes;
 };
 
 struct Decision {
