@@ -220,9 +220,9 @@ Allocator::Miss Allocator::Place(const Request& r) {
   bool any_capped = false;
   bool found = Cascade(r.target, random_seed, false, r.earlier, r.explain, &pick, &any_capped);
   // Step 8: the whole cascade is full; run it again allowing the reserve (SPEC §5.4).
-  const bool used_reserve = !found && any_capped && config_.reserve_fraction > 0 &&
-                            Cascade(r.target, random_seed, true, r.earlier, r.explain, &pick,
-                                    &any_capped);
+  const bool used_reserve =
+      !found && any_capped && config_.reserve_fraction > 0 &&
+      Cascade(r.target, random_seed, true, r.earlier, r.explain, &pick, &any_capped);
   if (!found && !used_reserve) return any_capped ? Miss::kCapped : Miss::kOffDuty;
 
   const uint32_t employee = config_.groups[pick.group].members[pick.member];

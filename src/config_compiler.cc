@@ -319,8 +319,8 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
   c.reserve_fraction = buffer.reserve_fraction();
   c.hold_capacity = buffer.hold_capacity();
   c.max_hold_us = DurationField(buffer.max_hold(), "buffer.max_hold", absl::Hours(24), problems);
-  c.accept_timeout_us =
-      DurationField(buffer.accept_timeout(), "buffer.accept_timeout", absl::ZeroDuration(), problems);
+  c.accept_timeout_us = DurationField(buffer.accept_timeout(), "buffer.accept_timeout",
+                                      absl::ZeroDuration(), problems);
   if (buffer.has_max_transfers()) c.max_transfers = buffer.max_transfers();
 
   const v1::Throttle& throttle = config.throttle();
@@ -339,7 +339,8 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
     problems.Add("throttle", "needs buffer.accept_timeout: acceptance is what it measures");
   }
   c.throttle_last = throttle.last();
-  for (const auto& tier : throttle.tiers()) c.throttle_tiers.emplace_back(tier.below(), tier.factor());
+  for (const auto& tier : throttle.tiers())
+    c.throttle_tiers.emplace_back(tier.below(), tier.factor());
 
   // ---- routing references (behaviour: SPEC §5.7, §5.8).
   for (int i = 0; i < config.tag_rules_size(); ++i) {

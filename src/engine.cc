@@ -291,7 +291,8 @@ void TrackAcceptance(const CompiledConfig& config, const StateData& data, const 
     const internal::PendingAcceptance& p = data.pending[i];
     if (std::find(done.begin(), done.begin() + settled, i) != done.begin() + settled) continue;
     const uint32_t holder = EmployeeOfSlot(config, data, p.holder);
-    const bool away = holder == internal::kNoIndex || status_of(holder) == v1::EmployeeStatus::ON_LEAVE ||
+    const bool away = holder == internal::kNoIndex ||
+                      status_of(holder) == v1::EmployeeStatus::ON_LEAVE ||
                       status_of(holder) == v1::EmployeeStatus::DEPARTED;
     if ((!overdue(p) && !away) || p.transfers >= config.max_transfers) continue;
     auto entry = config.entry_index.find(p.entry);

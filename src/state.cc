@@ -273,7 +273,8 @@ absl::StatusOr<State> State::FromProto(const v1::State& proto) {
       return absl::InvalidArgumentError(path + ".recent_us: must be in time order");
     }
     c.surge = {e.surge_extra(), e.surge_until_us()};
-    if (e.outcome_count() > 64) return absl::InvalidArgumentError(path + ".outcome_count: above 64");
+    if (e.outcome_count() > 64)
+      return absl::InvalidArgumentError(path + ".outcome_count: above 64");
     c.outcome_bits = e.outcome_bits();
     c.outcome_count = e.outcome_count();
   }

@@ -117,7 +117,7 @@ struct StateData {
   // the order they were loaded.
   Binding bound;
   std::vector<GroupClock> loose_groups;
-  std::vector<HeldCustomer> held;  // in arrival order
+  std::vector<HeldCustomer> held;          // in arrival order
   std::vector<PendingAcceptance> pending;  // in order of assignment
 
   uint32_t SlotFor(const std::string& id);  // adds the employee if new
