@@ -230,6 +230,13 @@ Allocator::Miss Allocator::Place(const Request& r) {
   const std::string_view entry_id = config_.entries[r.entry].id;
   decision_.assignments.push_back(
       {*r.customer, e.id, config_.groups[pick.group].id, entry_id, r.reason, used_reserve});
+  // The first use of the reserve each day (SPEC §5.4 alert).
+  if (used_reserve && !decision_.delta.reserve_alerted &&
+      view_.data().reserve_alert_day != local_.day) {
+    decision_.delta.reserve_alerted = true;
+    decision_.alerts.push_back(
+        {v1::Alert::RESERVE_USED, e.id, entry_id, config_.groups[pick.group].id, *r.customer});
+  }
   if (FillsPressureWindow(employee)) {
     decision_.alerts.push_back({v1::Alert::PRESSURE_PAUSE, e.id, entry_id, {}, *r.customer});
   }
@@ -237,6 +244,7 @@ Allocator::Miss Allocator::Place(const Request& r) {
   remember.keys.assign(r.keys.begin(), r.keys.end());
   remember.customer = r.known;
   remember.employee = employee;
+  remember.entry = r.entry;
   remember.new_owner = true;
   remember.charge = true;
   decision_.delta.remember.push_back(std::move(remember));

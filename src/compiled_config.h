@@ -52,6 +52,9 @@ struct CompiledEntry {
   uint32_t group = kNoIndex;
   uint64_t key_seed = 0;  // SPEC §5.5: tenant seed, or the entry's own for ENTRY scope
   std::vector<std::string> tags;
+  // Daily capacity of the entry's cascade (employees counted once, level factors applied);
+  // 0 when some member has no daily cap. For the capacity_ratio alert (SPEC §5.4).
+  uint64_t daily_capacity = 0;
   std::vector<TimeWindow> hours;  // empty: always open (SPEC §5.1 step 6)
   v1::OffHours off_hours = v1::ASSIGN_ANYWAY;
   uint32_t off_hours_group = kNoIndex;
@@ -72,6 +75,7 @@ struct CompiledConfig {
   int64_t dedup_window_us = 0;
   int64_t remember_us = 0;
   double reserve_fraction = 0;  // SPEC §5.4
+  double capacity_ratio = 0.7;
   uint32_t hold_capacity = 0;
   int64_t max_hold_us = 0;
   // Acceptance tracking (SPEC §5.4): off when accept_timeout_us is 0.

@@ -305,6 +305,23 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
         e.dedup_scope() != v1::DEDUP_SCOPE_UNSPECIFIED ? e.dedup_scope() : dedup.scope();
     ce.key_seed = scope == v1::ENTRY ? EntryScopeSeed(tenant_seed, e.id()) : tenant_seed;
     ce.tags.assign(e.tags().begin(), e.tags().end());
+    if (ce.group != kNoIndex) {
+      std::vector<bool> counted(c.employees.size(), false);
+      bool unlimited = false;
+      for (uint32_t g : c.groups[ce.group].cascade) {
+        for (uint32_t m : c.groups[g].members) {
+          if (counted[m]) continue;
+          counted[m] = true;
+          const CompiledEmployee& employee = c.employees[m];
+          if (employee.daily_cap == kNoCap) unlimited = true;
+          if (!unlimited) {
+            ce.daily_capacity += static_cast<uint64_t>(
+                std::floor(employee.daily_cap * employee.level_factor + 1e-9));
+          }
+        }
+      }
+      if (unlimited) ce.daily_capacity = 0;
+    }
     c.entries.push_back(std::move(ce));
   }
 
@@ -399,6 +416,7 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
     }
     check_employee(d.employee(), path + ".employee");
   }
+  if (config.alerts().has_capacity_ratio()) c.capacity_ratio = config.alerts().capacity_ratio();
   if (config.alerts().has_capacity_ratio() &&
       !(config.alerts().capacity_ratio() > 0 && config.alerts().capacity_ratio() <= 1)) {
     problems.Add("alerts.capacity_ratio", "must be in (0, 1]");

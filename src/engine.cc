@@ -351,6 +351,134 @@ uint32_t PooledAfter(const StateData& data, const Decision& decision) {
   return pooled;
 }
 
+// SPEC §5.1 steps 4–9 for the arrival itself, after the time-driven work.
+void DecideArrival(const CompiledConfig& config, const StateData& data, const v1::Arrival& arrival,
+                   const internal::CompiledEntry* entry, uint32_t entry_index,
+                   const absl::InlinedVector<uint64_t, 2>& keys, const LocalTime& local,
+                   int64_t at_us, internal::Allocator& allocator, Decision& decision) {
+  if (arrival.explain()) decision.explanation = std::make_unique<v1::Explanation>();
+  const std::string& customer = arrival.customer().ref();
+  for (const std::string& tag : entry->tags) decision.tags_added.push_back(tag);
+
+  // A customer already waiting is not held twice; if released just now, that is the outcome.
+  if (!data.held.empty()) {
+    const int32_t held = FindHeld(data, keys);
+    if (held >= 0) {
+      if (!Unheld(decision, held)) decision.held.push_back({customer, data.held[held].reason});
+      return;
+    }
+  }
+
+  // ---- Step 4: the owner path.
+  const Remembered known = FindRemembered(config, data, keys, at_us);
+  if (known.id != OwnerMemory::kNone) {
+    const OwnerMemory::Record& record = data.memory.record(known.id);
+    auto owner = config.employee_index.find(data.employee_ids[record.owner]);
+    if (known.in_window && owner != config.employee_index.end()) {
+      const std::string_view owner_name = config.employees[owner->second].id;
+      Delta::Remember join;
+      join.keys = keys;
+      join.customer = known.id;
+      join.employee = owner->second;
+      decision.delta.remember.push_back(std::move(join));
+      if (decision.explanation) decision.explanation->set_route_source(v1::Explanation::OWNER);
+      if (config.on_duplicate == v1::Dedup::DROP) {
+        decision.rejections.push_back({customer, v1::Rejection::DUPLICATE, owner_name});
+      } else {
+        decision.assignments.push_back(
+            {customer, owner_name, {}, entry->id, v1::Assignment::OWNER, false});
+      }
+      return;
+    }
+    // After the window (or with the owner gone from the config): new again, but returning.
+    decision.returning = true;
+    if (owner != config.employee_index.end()) {
+      decision.previous_owner = config.employees[owner->second].id;
+    }
+    if (!config.returning_tag.empty()) decision.tags_added.push_back(config.returning_tag);
+  }
+
+  // ---- Step 5: target group (this version: the entry's default group).
+  uint32_t target = entry->group;
+  auto source = v1::Explanation::ENTRY_DEFAULT;
+  // ---- Step 6: off-hours.
+  if (!entry->IsOpen(local)) {
+    if (entry->off_hours == v1::HOLD_UNTIL_OPEN) {
+      decision.delta.holds.push_back({customer, keys, entry_index, target, 0, v1::Hold::OFF_HOURS});
+      decision.held.push_back({customer, v1::Hold::OFF_HOURS});
+      return;
+    }
+    if (entry->off_hours == v1::ROUTE_TO_GROUP) {
+      target = entry->off_hours_group;
+      source = v1::Explanation::OFF_HOURS_GROUP;
+    }
+  }
+  if (decision.explanation) decision.explanation->set_route_source(source);
+
+  // ---- Steps 7–9.
+  internal::Allocator::Request request;
+  request.target = target;
+  request.customer = &customer;
+  request.keys = keys;
+  request.known = known.id;
+  request.entry = entry_index;
+  request.reason = decision.returning ? v1::Assignment::RETURNING : v1::Assignment::NEW;
+  request.explain = decision.explanation.get();
+  request.last = true;
+  const internal::Allocator::Miss miss = allocator.Place(request);
+  if (miss == internal::Allocator::Miss::kNone) return;
+  if (config.hold_capacity > 0) {
+    const uint32_t pooled = PooledAfter(data, decision);
+    if (pooled >= config.hold_capacity) {
+      decision.rejections.push_back({customer, v1::Rejection::BUFFER_FULL, {}});
+      return;
+    }
+    decision.delta.holds.push_back(
+        {customer, keys, entry_index, target, at_us, v1::Hold::NO_CAPACITY});
+    decision.held.push_back({customer, v1::Hold::NO_CAPACITY});
+    // The pool passing 80% of its capacity (SPEC §5.4 alert).
+    if (pooled * 5 <= config.hold_capacity * 4 && (pooled + 1) * 5 > config.hold_capacity * 4) {
+      decision.alerts.push_back({v1::Alert::HOLD_POOL_HIGH, {}, entry->id, {}, customer});
+    }
+    return;
+  }
+  decision.rejections.push_back({customer,
+                                 miss == internal::Allocator::Miss::kCapped
+                                     ? v1::Rejection::NO_CAPACITY
+                                     : v1::Rejection::NO_STAFF_ON_DUTY,
+                                 {}});
+  return;
+}
+
+// The capacity alert (SPEC §5.4): once per local day per entry, when the entry's charged
+// assignments today reach alerts.capacity_ratio of its cascade's daily capacity.
+void CapacityAlerts(const CompiledConfig& config, const StateData& data, const LocalTime& local,
+                    Decision& decision) {
+  for (size_t i = 0; i < decision.delta.remember.size(); ++i) {
+    const Delta::Remember& r = decision.delta.remember[i];
+    if (!r.charge) continue;
+    const internal::CompiledEntry& entry = config.entries[r.entry];
+    if (entry.daily_capacity == 0) continue;
+    if (std::find(decision.delta.alerted_entries.begin(), decision.delta.alerted_entries.end(),
+                  r.entry) != decision.delta.alerted_entries.end()) {
+      continue;
+    }
+    auto it = data.entries.find(entry.id);
+    const internal::EntryCounters counters =
+        it == data.entries.end() ? internal::EntryCounters{} : it->second;
+    if (counters.AlertedOn(local.day)) continue;
+    uint64_t assigned = counters.AssignedOn(local.day);
+    for (size_t k = 0; k <= i; ++k) {
+      const Delta::Remember& earlier = decision.delta.remember[k];
+      assigned += earlier.charge && earlier.entry == r.entry;
+    }
+    if (assigned >= config.capacity_ratio * entry.daily_capacity - 1e-9) {
+      decision.delta.alerted_entries.push_back(r.entry);
+      decision.alerts.push_back({v1::Alert::CAPACITY_RATIO, {}, entry.id, {}, {}});
+    }
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<Decision> Engine::Decide(const v1::Event& event, const State& state) const {
@@ -424,100 +552,11 @@ absl::StatusOr<Decision> Engine::Decide(const v1::Event& event, const State& sta
     TrackAcceptance(config, data, event, *at_us, allocator, decision);
   }
   if (!data.held.empty()) DispatchHeld(config, data, local, *at_us, allocator, decision);
-  if (entry == nullptr) return decision;
-
-  const v1::Arrival& arrival = event.arrival();
-  if (arrival.explain()) decision.explanation = std::make_unique<v1::Explanation>();
-  const std::string& customer = arrival.customer().ref();
-  for (const std::string& tag : entry->tags) decision.tags_added.push_back(tag);
-
-  // A customer already waiting is not held twice; if released just now, that is the outcome.
-  if (!data.held.empty()) {
-    const int32_t held = FindHeld(data, keys);
-    if (held >= 0) {
-      if (!Unheld(decision, held)) decision.held.push_back({customer, data.held[held].reason});
-      return decision;
-    }
+  if (entry != nullptr) {
+    DecideArrival(config, data, event.arrival(), entry, entry_index, keys, local, *at_us, allocator,
+                  decision);
   }
-
-  // ---- Step 4: the owner path.
-  const Remembered known = FindRemembered(config, data, keys, *at_us);
-  if (known.id != OwnerMemory::kNone) {
-    const OwnerMemory::Record& record = data.memory.record(known.id);
-    auto owner = config.employee_index.find(data.employee_ids[record.owner]);
-    if (known.in_window && owner != config.employee_index.end()) {
-      const std::string_view owner_name = config.employees[owner->second].id;
-      Delta::Remember join;
-      join.keys = keys;
-      join.customer = known.id;
-      join.employee = owner->second;
-      decision.delta.remember.push_back(std::move(join));
-      if (decision.explanation) decision.explanation->set_route_source(v1::Explanation::OWNER);
-      if (config.on_duplicate == v1::Dedup::DROP) {
-        decision.rejections.push_back({customer, v1::Rejection::DUPLICATE, owner_name});
-      } else {
-        decision.assignments.push_back(
-            {customer, owner_name, {}, entry->id, v1::Assignment::OWNER, false});
-      }
-      return decision;
-    }
-    // After the window (or with the owner gone from the config): new again, but returning.
-    decision.returning = true;
-    if (owner != config.employee_index.end()) {
-      decision.previous_owner = config.employees[owner->second].id;
-    }
-    if (!config.returning_tag.empty()) decision.tags_added.push_back(config.returning_tag);
-  }
-
-  // ---- Step 5: target group (this version: the entry's default group).
-  uint32_t target = entry->group;
-  auto source = v1::Explanation::ENTRY_DEFAULT;
-  // ---- Step 6: off-hours.
-  if (!entry->IsOpen(local)) {
-    if (entry->off_hours == v1::HOLD_UNTIL_OPEN) {
-      decision.delta.holds.push_back({customer, keys, entry_index, target, 0, v1::Hold::OFF_HOURS});
-      decision.held.push_back({customer, v1::Hold::OFF_HOURS});
-      return decision;
-    }
-    if (entry->off_hours == v1::ROUTE_TO_GROUP) {
-      target = entry->off_hours_group;
-      source = v1::Explanation::OFF_HOURS_GROUP;
-    }
-  }
-  if (decision.explanation) decision.explanation->set_route_source(source);
-
-  // ---- Steps 7–9.
-  internal::Allocator::Request request;
-  request.target = target;
-  request.customer = &customer;
-  request.keys = keys;
-  request.known = known.id;
-  request.entry = entry_index;
-  request.reason = decision.returning ? v1::Assignment::RETURNING : v1::Assignment::NEW;
-  request.explain = decision.explanation.get();
-  request.last = true;
-  const internal::Allocator::Miss miss = allocator.Place(request);
-  if (miss == internal::Allocator::Miss::kNone) return decision;
-  if (config.hold_capacity > 0) {
-    const uint32_t pooled = PooledAfter(data, decision);
-    if (pooled >= config.hold_capacity) {
-      decision.rejections.push_back({customer, v1::Rejection::BUFFER_FULL, {}});
-      return decision;
-    }
-    decision.delta.holds.push_back(
-        {customer, keys, entry_index, target, *at_us, v1::Hold::NO_CAPACITY});
-    decision.held.push_back({customer, v1::Hold::NO_CAPACITY});
-    // The pool passing 80% of its capacity (SPEC §5.4 alert).
-    if (pooled * 5 <= config.hold_capacity * 4 && (pooled + 1) * 5 > config.hold_capacity * 4) {
-      decision.alerts.push_back({v1::Alert::HOLD_POOL_HIGH, {}, entry->id, {}, customer});
-    }
-    return decision;
-  }
-  decision.rejections.push_back({customer,
-                                 miss == internal::Allocator::Miss::kCapped
-                                     ? v1::Rejection::NO_CAPACITY
-                                     : v1::Rejection::NO_STAFF_ON_DUTY,
-                                 {}});
+  CapacityAlerts(config, data, local, decision);
   return decision;
 }
 
@@ -562,8 +601,17 @@ absl::Status Engine::Apply(const Decision& decision, State& state) const {
     if (r.charge) {
       internal::ChargeCounters(data.counters[slot], config.employees[r.employee], delta.local_day,
                                delta.local_hour, delta.at_us);
+      internal::EntryCounters& entry = data.entries[config.entries[r.entry].id];
+      if (entry.day != delta.local_day) entry = {delta.local_day, 0, false};
+      ++entry.assigned;
     }
   }
+  for (uint32_t e : delta.alerted_entries) {
+    internal::EntryCounters& entry = data.entries[config.entries[e].id];
+    if (entry.day != delta.local_day) entry = {delta.local_day, 0, false};
+    entry.alerted = true;
+  }
+  if (delta.reserve_alerted) data.reserve_alert_day = delta.local_day;
   for (const Delta::Pick& p : delta.picks) {
     internal::ApplyPick(data.bound.groups[p.group], p, config.groups[p.group].strategy);
   }

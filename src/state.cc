@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <tuple>
 
 #include "absl/container/flat_hash_set.h"
@@ -202,6 +203,19 @@ v1::State State::ToProto() const {
     for (uint64_t k : r.keys) mem->add_keys(k);
   }
   if (rows.empty()) out.clear_memory();
+  std::vector<std::pair<std::string_view, const internal::EntryCounters*>> entries;
+  for (const auto& [id, counters] : d.entries) entries.emplace_back(id, &counters);
+  std::sort(entries.begin(), entries.end());
+  for (const auto& [id, counters] : entries) {
+    v1::EntryState* e = out.add_entries();
+    e->set_id(std::string(id));
+    e->set_day(counters->day);
+    e->set_assigned(counters->assigned);
+    e->set_alerted(counters->alerted);
+  }
+  if (d.reserve_alert_day != std::numeric_limits<int64_t>::min()) {
+    out.set_reserve_alert_day(d.reserve_alert_day);
+  }
   for (const internal::PendingAcceptance& p : d.pending) {
     v1::PendingAcceptance* q = out.add_pending();
     q->set_customer(p.customer);
@@ -394,6 +408,14 @@ absl::StatusOr<State> State::FromProto(const v1::State& proto) {
                       h.wait_from_us(),
                       h.reason()});
   }
+  for (int i = 0; i < proto.entries_size(); ++i) {
+    const v1::EntryState& e = proto.entries(i);
+    if (e.id().empty() || d.entries.contains(e.id())) {
+      return absl::InvalidArgumentError(absl::StrCat("entries[", i, "].id: empty or repeated"));
+    }
+    d.entries[e.id()] = {e.day(), e.assigned(), e.alerted()};
+  }
+  if (proto.reserve_alert_day() != 0) d.reserve_alert_day = proto.reserve_alert_day();
   for (int i = 0; i < proto.pending_size(); ++i) {
     const v1::PendingAcceptance& p = proto.pending(i);
     const std::string path = absl::StrCat("pending[", i, "]");

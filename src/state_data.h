@@ -106,6 +106,16 @@ struct PendingAcceptance {
   std::vector<uint32_t> earlier;  // slots of earlier holders: never transferred back
 };
 
+// What an entry handed out today, for the capacity alert (SPEC §5.4).
+struct EntryCounters {
+  int64_t day = std::numeric_limits<int64_t>::min();
+  uint64_t assigned = 0;
+  bool alerted = false;  // the capacity alert of `day` was raised
+
+  uint64_t AssignedOn(int64_t local_day) const { return day == local_day ? assigned : 0; }
+  bool AlertedOn(int64_t local_day) const { return day == local_day && alerted; }
+};
+
 struct StateData {
   uint64_t version = 0;
   int64_t clock_us = 0;
@@ -117,8 +127,10 @@ struct StateData {
   // the order they were loaded.
   Binding bound;
   std::vector<GroupClock> loose_groups;
-  std::vector<HeldCustomer> held;          // in arrival order
-  std::vector<PendingAcceptance> pending;  // in order of assignment
+  std::vector<HeldCustomer> held;                                   // in arrival order
+  std::vector<PendingAcceptance> pending;                           // in order of assignment
+  absl::flat_hash_map<std::string, EntryCounters> entries;          // by entry id
+  int64_t reserve_alert_day = std::numeric_limits<int64_t>::min();  // RESERVE_USED raised
 
   uint32_t SlotFor(const std::string& id);  // adds the employee if new
   const std::vector<GroupClock>& groups() const {

@@ -240,3 +240,90 @@ TEST_CASE("PAUSED and ON_LEAVE employees get nobody new; ACTIVE restores; status
 
 }  // namespace
 }  // namespace allot
+
+namespace allot {
+namespace {
+
+std::vector<int> AlertIndices(const std::vector<Decision>& ds, v1::Alert::Kind kind) {
+  std::vector<int> out;
+  for (size_t i = 0; i < ds.size(); ++i) {
+    for (const Alert& a : ds[i].alerts) {
+      if (a.kind == kind) out.push_back(static_cast<int>(i));
+    }
+  }
+  return out;
+}
+
+TEST_CASE("The capacity alert fires once per entry per day at capacity_ratio") {
+  const Engine engine = testing::MakeEngine(R"pb(
+    employees {
+      id: "a"
+      caps { daily: 10 }
+    }
+    employees {
+      id: "b"
+      caps { daily: 10 }
+    }
+    groups {
+      id: "g"
+      members { employee: "a" }
+      members { employee: "b" }
+    }
+    entries { id: "e" group: "g" }
+    entries { id: "f" group: "g" }
+    alerts { capacity_ratio: 0.5 }
+  )pb");
+  State state;
+  std::vector<Decision> ds;
+  auto arrive = [&](absl::Time at, const char* entry, int i) {
+    ds.push_back(MustStep(
+        engine, Arrival(at, entry, absl::StrCat("c", i), {absl::StrCat("phone:", i)}), state));
+  };
+  for (int i = 0; i < 14; ++i) arrive(T("2026-11-24T09:00:00+08:00") + absl::Seconds(i), "e", i);
+  // "f" shares the cascade but counts its own assignments.
+  for (int i = 14; i < 20; ++i) arrive(T("2026-11-24T10:00:00+08:00") + absl::Seconds(i), "f", i);
+  // Capacity is 20: the 10th assignment of "e" (index 9) reaches half; "f" gets 6, not 10.
+  CHECK(AlertIndices(ds, v1::Alert::CAPACITY_RATIO) == std::vector<int>{9});
+  CHECK(ds[9].alerts[0].entry == "e");
+  // A new day, a new alert; the count survives a save and load.
+  State loaded = *State::FromBytes(state.ToBytes());
+  state = std::move(loaded);
+  ds.clear();
+  for (int i = 20; i < 32; ++i) arrive(T("2026-11-25T09:00:00+08:00") + absl::Seconds(i), "e", i);
+  CHECK(AlertIndices(ds, v1::Alert::CAPACITY_RATIO) == std::vector<int>{9});
+}
+
+TEST_CASE("The first use of the reserve each day raises RESERVE_USED") {
+  const Engine engine = testing::MakeEngine(R"pb(
+    employees {
+      id: "a"
+      caps { daily: 10 }
+    }
+    groups {
+      id: "g"
+      members { employee: "a" }
+    }
+    entries { id: "e" group: "g" }
+    buffer { reserve_fraction: 0.3 }
+    alerts { capacity_ratio: 1 }
+  )pb");
+  State state;
+  std::vector<Decision> ds;
+  for (int day = 24; day <= 25; ++day) {
+    for (int i = 0; i < 10; ++i) {
+      ds.push_back(
+          MustStep(engine,
+                   Arrival(T(absl::StrCat("2026-11-", day, "T09:00:00+08:00")) + absl::Seconds(i),
+                           "e", "c", {absl::StrCat("phone:", day * 100 + i)}),
+                   state));
+    }
+  }
+  // 7 normal, then reserve on the 8th (index 7) of each day.
+  CHECK(AlertIndices(ds, v1::Alert::RESERVE_USED) == std::vector<int>{7, 17});
+  CHECK(ds[7].assignments[0].used_reserve);
+  CHECK(ds[8].assignments[0].used_reserve);
+  CHECK(AlertIndices(ds, v1::Alert::CAPACITY_RATIO) == std::vector<int>{9, 19});
+}
+
+}  // namespace
+}  // namespace allot

@@ -52,6 +52,7 @@ struct Delta {
     absl::InlinedVector<uint64_t, 2> keys;  // hashed customer keys
     uint32_t customer = ~uint32_t{0};       // the remembered customer; ~0 for a new one
     uint32_t employee = 0;
+    uint32_t entry = 0;      // charged assignments count toward the entry's day
     bool new_owner = false;  // false: keys join the owner's memory, nothing else changes
     bool charge = false;     // counts against the employee's caps
   };
@@ -109,6 +110,8 @@ struct Delta {
     uint32_t employee = 0;
     bool accepted = false;
   };
+  std::vector<uint32_t> alerted_entries;  // capacity alert raised today
+  bool reserve_alerted = false;           // RESERVE_USED raised today
   std::vector<uint32_t> pending_done;
   std::vector<NewPending> pending_added;
   std::vector<Outcome> outcomes;
