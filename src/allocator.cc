@@ -154,6 +154,28 @@ SkipReason Allocator::Ineligibility(uint32_t employee, bool allow_reserve) const
   return v1::Explanation::SKIP_REASON_UNSPECIFIED;
 }
 
+uint64_t Allocator::Remaining(uint32_t employee) const {
+  const EmployeeCounters& c = counters(employee);
+  const CompiledEmployee& e = config_.employees[employee];
+  uint64_t remaining = UINT64_MAX;
+  auto limit = [&](uint32_t cap, uint32_t used) {
+    if (cap == kNoCap) return;
+    remaining = std::min<uint64_t>(remaining, cap > used ? cap - used : 0);
+  };
+  limit(ScaledCap(e.daily_cap, e, c, false), c.TodayOn(local_.day));
+  for (const HourlyCap& h : e.hourly) {
+    if (!h.slot.Contains(local_)) continue;
+    limit(ScaledCap(h.per_hour, e, c, false), c.ThisHourOn(local_hour_));
+    break;
+  }
+  if (e.pressure_max > 0) {
+    uint32_t in_window = 0;
+    for (int64_t t : c.recent) in_window += t > now_us_ - e.pressure_window_us ? 1 : 0;
+    limit(e.pressure_max, in_window);
+  }
+  return remaining;
+}
+
 // An assignment that fills the employee's pressure window pauses them (SPEC §5.4 alert).
 bool Allocator::FillsPressureWindow(uint32_t employee) const {
   const CompiledEmployee& e = config_.employees[employee];

@@ -84,9 +84,15 @@ class Allocator {
   // SPEC §5.3: the first condition an employee fails now, or SKIP_REASON_UNSPECIFIED.
   v1::Explanation::SkipReason Ineligibility(uint32_t employee, bool allow_reserve) const;
 
- private:
+  // New customers the employee may still take now within normal capacity (every cap that
+  // applies: daily, this hour, pressure window); UINT64_MAX when nothing limits them.
+  uint64_t Remaining(uint32_t employee) const;
+
+  // The state as this decision sees it so far.
   const EmployeeCounters& counters(uint32_t employee) const;
   const GroupClock& group(uint32_t g) const;
+
+ private:
   uint32_t ScaledCap(uint32_t cap, const CompiledEmployee& e, const EmployeeCounters& c,
                      bool allow_reserve) const;
   bool FillsPressureWindow(uint32_t employee) const;

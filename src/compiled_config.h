@@ -76,6 +76,8 @@ struct CompiledConfig {
   int64_t remember_us = 0;
   double reserve_fraction = 0;  // SPEC §5.4
   double capacity_ratio = 0.7;
+  uint32_t roster_headroom = 1;
+  uint32_t roster_max_members = 100;
   uint32_t hold_capacity = 0;
   int64_t max_hold_us = 0;
   // Acceptance tracking (SPEC §5.4): off when accept_timeout_us is 0.

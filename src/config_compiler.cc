@@ -417,6 +417,8 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
     check_employee(d.employee(), path + ".employee");
   }
   if (config.alerts().has_capacity_ratio()) c.capacity_ratio = config.alerts().capacity_ratio();
+  if (config.roster().has_headroom()) c.roster_headroom = config.roster().headroom();
+  if (config.roster().has_max_members()) c.roster_max_members = config.roster().max_members();
   if (config.alerts().has_capacity_ratio() &&
       !(config.alerts().capacity_ratio() > 0 && config.alerts().capacity_ratio() <= 1)) {
     problems.Add("alerts.capacity_ratio", "must be in (0, 1]");

@@ -39,6 +39,7 @@ v1::Decision Engine::ToProto(const Decision& d, bool with_delta) const {
     p->set_entry(std::string(a.entry));
     p->set_group(std::string(a.group));
     p->set_customer(a.customer);
+    p->set_owner(std::string(a.owner));
   }
   out.set_returning(d.returning);
   out.set_previous_owner(std::string(d.previous_owner));

@@ -246,6 +246,23 @@ bool NamesCustomer(const CompiledConfig& config, const v1::Customer& named,
   return false;
 }
 
+// Employees holding an assignment unaccepted past accept_timeout, leaving out the pending
+// positions in `settled` (SPEC §5.4 unresponsive).
+absl::InlinedVector<uint32_t, 4> OverdueHolders(const CompiledConfig& config, const StateData& data,
+                                                int64_t at_us,
+                                                const std::vector<uint32_t>& settled) {
+  absl::InlinedVector<uint32_t, 4> holders;
+  if (config.accept_timeout_us == 0) return holders;
+  for (uint32_t i = 0; i < data.pending.size(); ++i) {
+    const internal::PendingAcceptance& p = data.pending[i];
+    if (at_us - p.assigned_at_us < config.accept_timeout_us) continue;
+    if (std::find(settled.begin(), settled.end(), i) != settled.end()) continue;
+    const uint32_t holder = EmployeeOfSlot(config, data, p.holder);
+    if (holder != internal::kNoIndex) holders.push_back(holder);
+  }
+  return holders;
+}
+
 // Acceptance tracking (SPEC §5.4, §5.9): an `accepted` event settles its assignment;
 // assignments unaccepted past accept_timeout, or held by someone now on leave or departed,
 // move to another eligible employee of their cascade who never held them, at most
@@ -275,15 +292,7 @@ void TrackAcceptance(const CompiledConfig& config, const StateData& data, const 
   auto overdue = [&](const internal::PendingAcceptance& p) {
     return at_us - p.assigned_at_us >= timeout;
   };
-  absl::InlinedVector<uint32_t, 4> unresponsive;
-  for (uint32_t i = 0; i < data.pending.size(); ++i) {
-    const uint32_t holder = EmployeeOfSlot(config, data, data.pending[i].holder);
-    if (overdue(data.pending[i]) && holder != internal::kNoIndex &&
-        std::find(done.begin(), done.end(), i) == done.end()) {
-      unresponsive.push_back(holder);
-    }
-  }
-  allocator.SetUnresponsive(unresponsive);
+  allocator.SetUnresponsive(OverdueHolders(config, data, at_us, done));
 
   bool transferred = false;
   const size_t settled = done.size();
@@ -321,16 +330,7 @@ void TrackAcceptance(const CompiledConfig& config, const StateData& data, const 
     if (holder != internal::kNoIndex) decision.delta.outcomes.push_back({holder, false});
   }
   std::sort(done.begin(), done.end());
-  if (!transferred) return;
-  unresponsive.clear();
-  for (uint32_t i = 0; i < data.pending.size(); ++i) {
-    const uint32_t holder = EmployeeOfSlot(config, data, data.pending[i].holder);
-    if (overdue(data.pending[i]) && holder != internal::kNoIndex &&
-        !std::binary_search(done.begin(), done.end(), i)) {
-      unresponsive.push_back(holder);
-    }
-  }
-  allocator.SetUnresponsive(unresponsive);
+  if (transferred) allocator.SetUnresponsive(OverdueHolders(config, data, at_us, done));
 }
 
 bool Unheld(const Decision& decision, int32_t position) {
@@ -450,6 +450,57 @@ void DecideArrival(const CompiledConfig& config, const StateData& data, const v1
   return;
 }
 
+// SPEC §5.11: WeCom assigned the customer itself. Charged exactly like a NEW assignment,
+// even past a cap (then OVER_CAP); a repeat with the same owner within the window is an
+// OWNER repeat; an add of someone else's customer is charged but leaves the owner
+// (DUPLICATE_ADD).
+void DecideObserved(const CompiledConfig& config, const StateData& data,
+                    const v1::Observed& observed, int64_t at_us,
+                    const internal::Allocator& allocator, Decision& decision) {
+  const uint32_t entry_index = config.entry_index.at(observed.entry());
+  const internal::CompiledEntry& entry = config.entries[entry_index];
+  const absl::StatusOr<absl::InlinedVector<uint64_t, 2>> keys =
+      HashKeys(observed.customer(), entry.key_seed, "observed.customer");  // checked before
+  const uint32_t employee = config.employee_index.at(observed.employee());
+  const std::string_view name = config.employees[employee].id;
+  const std::string& customer = observed.customer().ref();
+  const Remembered known = FindRemembered(config, data, *keys, at_us);
+  uint32_t owner = internal::kNoIndex;
+  if (known.id != OwnerMemory::kNone) {
+    owner = EmployeeOfSlot(config, data, data.memory.record(known.id).owner);
+  }
+  Delta::Remember remember;
+  remember.keys = *keys;
+  remember.customer = known.id;
+  remember.employee = employee;
+  remember.entry = entry_index;
+  if (known.in_window && owner == employee) {
+    decision.assignments.push_back({customer, name, {}, entry.id, v1::Assignment::OWNER, false});
+    decision.delta.remember.push_back(std::move(remember));
+    return;
+  }
+  const v1::Explanation::SkipReason why = allocator.Ineligibility(employee, true);
+  if (why == v1::Explanation::DAILY_CAP || why == v1::Explanation::HOURLY_CAP ||
+      why == v1::Explanation::PRESSURE) {
+    decision.alerts.push_back({v1::Alert::OVER_CAP, name, entry.id, {}, customer});
+  }
+  remember.charge = true;
+  const bool returning = known.id != OwnerMemory::kNone && !known.in_window;
+  if (known.in_window && owner != internal::kNoIndex) {
+    decision.alerts.push_back(
+        {v1::Alert::DUPLICATE_ADD, name, entry.id, {}, customer, config.employees[owner].id});
+  } else {
+    remember.new_owner = true;
+  }
+  decision.assignments.push_back({customer,
+                                  name,
+                                  {},
+                                  entry.id,
+                                  returning ? v1::Assignment::RETURNING : v1::Assignment::NEW,
+                                  false});
+  decision.delta.remember.push_back(std::move(remember));
+}
+
 // The capacity alert (SPEC §5.4): once per local day per entry, when the entry's charged
 // assignments today reach alerts.capacity_ratio of its cascade's daily capacity.
 void CapacityAlerts(const CompiledConfig& config, const StateData& data, const LocalTime& local,
@@ -552,6 +603,9 @@ absl::StatusOr<Decision> Engine::Decide(const v1::Event& event, const State& sta
     TrackAcceptance(config, data, event, *at_us, allocator, decision);
   }
   if (!data.held.empty()) DispatchHeld(config, data, local, *at_us, allocator, decision);
+  if (event.has_observed()) {
+    DecideObserved(config, data, event.observed(), *at_us, allocator, decision);
+  }
   if (entry != nullptr) {
     DecideArrival(config, data, event.arrival(), entry, entry_index, keys, local, *at_us, allocator,
                   decision);
@@ -645,6 +699,69 @@ absl::Status Engine::Apply(const Decision& decision, State& state) const {
   }
   ++data.version;
   return absl::OkStatus();
+}
+
+absl::StatusOr<v1::RosterList> Engine::Roster(std::string_view entry_id, const State& state,
+                                              absl::Time at) const {
+  const CompiledConfig& config = *compiled_;
+  const StateData& data = *state.data_;
+  auto entry_it = config.entry_index.find(std::string(entry_id));
+  if (entry_it == config.entry_index.end()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("entry: unknown entry \"", std::string(entry_id), "\""));
+  }
+  const internal::CompiledEntry& entry = config.entries[entry_it->second];
+  v1::RosterList roster;
+  roster.set_entry(entry.id);
+  const int64_t at_us = absl::ToUnixMicros(at);
+  const LocalTime local = ToLocalTime(at, config.time_zone);
+  uint32_t target = entry.group;
+  if (!entry.IsOpen(local)) {
+    if (entry.off_hours == v1::HOLD_UNTIL_OPEN) return roster;  // nobody takes customers now
+    if (entry.off_hours == v1::ROUTE_TO_GROUP) target = entry.off_hours_group;
+  }
+  Decision scratch;
+  const internal::StateView view(data, config, fingerprint_);
+  internal::Allocator allocator(config, view, local, at_us, data.version, scratch);
+  allocator.SetUnresponsive(OverdueHolders(config, data, at_us, {}));
+  for (uint32_t g : config.groups[target].cascade) {
+    const internal::CompiledGroup& group = config.groups[g];
+    const internal::GroupClock& clock = allocator.group(g);
+    std::vector<std::pair<double, uint32_t>> ranked;  // (order key, member position)
+    const uint32_t n = static_cast<uint32_t>(group.members.size());
+    for (uint32_t m = 0; m < n; ++m) {
+      const uint32_t e = group.members[m];
+      if (allocator.Ineligibility(e, false) != v1::Explanation::SKIP_REASON_UNSPECIFIED) continue;
+      if (allocator.Remaining(e) <= config.roster_headroom) continue;
+      // The order the strategy would pick in (SPEC §5.2); ties by member order.
+      double key = m;
+      switch (group.strategy) {
+        case v1::ROUND_ROBIN:
+          key = (m + n - static_cast<uint32_t>(clock.last_picked + 1)) % n;
+          break;
+        case v1::WEIGHTED: {
+          const double w = group.member_weight[m];
+          key = std::max(clock.start[m], clock.virtual_time - 1.0 / w) + 1.0 / w;
+          break;
+        }
+        case v1::LEAST_LOADED:
+          key = allocator.counters(e).TodayOn(local.day) / group.member_weight[m];
+          break;
+        default:
+          break;
+      }
+      ranked.emplace_back(key, m);
+    }
+    if (ranked.empty()) continue;
+    std::stable_sort(ranked.begin(), ranked.end());
+    roster.set_group(group.id);
+    for (const auto& [key, m] : ranked) {
+      if (roster.employees_size() >= static_cast<int>(config.roster_max_members)) break;
+      roster.add_employees(config.employees[group.members[m]].id);
+    }
+    return roster;
+  }
+  return roster;
 }
 
 absl::StatusOr<Decision> Engine::Step(const v1::Event& event, State& state) const {

@@ -43,6 +43,7 @@ struct Alert {
   std::string_view entry;
   std::string_view group;
   std::string customer;
+  std::string_view owner;  // DUPLICATE_ADD: the owner who keeps the customer
 };
 
 // The state change of a decision, in the deciding Engine's dense indices. Opaque to hosts:

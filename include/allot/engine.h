@@ -12,9 +12,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "allot/decision.h"
 #include "allot/state.h"
 #include "allot/v1/config.pb.h"
@@ -45,6 +47,14 @@ class Engine {
 
   // Decide, then Apply.
   absl::StatusOr<Decision> Step(const v1::Event& event, State& state) const;
+
+  // SPEC §5.11: whom to publish now on the native multi-person 「联系我」 code of `entry`:
+  // the eligible members of the first group of its cascade that has any, leaving out those
+  // whose remaining capacity is not above roster.headroom, in the order the group's
+  // strategy would pick them, at most roster.max_members. Reads `state` and changes nothing.
+  // INVALID_ARGUMENT for an unknown entry.
+  absl::StatusOr<v1::RosterList> Roster(std::string_view entry, const State& state,
+                                        absl::Time at) const;
 
   // The decision as a message, for JSON or storage; with `with_delta`, also its delta when
   // this engine made the decision.

@@ -13,7 +13,8 @@ constexpr char kUsage[] =
     "usage:\n"
     "  allot validate CONFIG\n"
     "  allot replay --config CONFIG --events EVENTS.jsonl [--state-in S.pb] [--state-out S.pb]\n"
-    "               [--decisions-out D.jsonl] [--report] [--keep-going]\n";
+    "               [--decisions-out D.jsonl] [--report] [--keep-going]\n"
+    "  allot roster --config CONFIG --state S.pb --entry ENTRY --at TIMESTAMP\n";
 
 int Usage(const std::string& problem) {
   if (!problem.empty()) std::cerr << "allot: " << problem << "\n";
@@ -63,6 +64,24 @@ int main(int argc, char** argv) {
     }
     options.progress = isatty(STDERR_FILENO) != 0;
     return allot::cli::RunReplay(options, std::cout, std::cerr);
+  }
+  if (command == "roster") {
+    std::string config, state, entry, at;
+    for (int i = 2; i < argc; ++i) {
+      const std::string flag = argv[i];
+      std::string* into = flag == "--config"  ? &config
+                          : flag == "--state" ? &state
+                          : flag == "--entry" ? &entry
+                          : flag == "--at"    ? &at
+                                              : nullptr;
+      if (into == nullptr) return Usage("unknown flag " + flag);
+      if (i + 1 >= argc) return Usage(flag + " needs a value");
+      *into = argv[++i];
+    }
+    if (config.empty() || entry.empty() || at.empty()) {
+      return Usage("roster needs --config, --entry and --at");
+    }
+    return allot::cli::RunRoster(config, state, entry, at, std::cout, std::cerr);
   }
   if (command == "--help" || command == "help") {
     std::cout << kUsage;

@@ -36,6 +36,40 @@ int RunValidate(const std::string& config_path, std::ostream& out, std::ostream&
   return 0;
 }
 
+int RunRoster(const std::string& config_path, const std::string& state_path,
+              const std::string& entry, const std::string& at, std::ostream& out,
+              std::ostream& err) {
+  absl::StatusOr<Engine> engine = LoadEngine(config_path);
+  if (!engine.ok()) {
+    err << config_path << ": invalid config\n" << engine.status().message() << "\n";
+    return 1;
+  }
+  absl::Time time;
+  std::string problem;
+  if (!absl::ParseTime(absl::RFC3339_full, at, &time, &problem)) {
+    err << "--at: \"" << at << "\" is not an RFC 3339 time (" << problem << ")\n";
+    return 1;
+  }
+  State state;
+  if (!state_path.empty()) {
+    absl::StatusOr<std::string> bytes = ReadFile(state_path);
+    absl::StatusOr<State> loaded =
+        bytes.ok() ? State::FromBytes(*bytes) : absl::StatusOr<State>(bytes.status());
+    if (!loaded.ok()) {
+      err << state_path << ": " << loaded.status().message() << "\n";
+      return 1;
+    }
+    state = *std::move(loaded);
+  }
+  absl::StatusOr<v1::RosterList> roster = engine->Roster(entry, state, time);
+  if (!roster.ok()) {
+    err << roster.status().message() << "\n";
+    return 1;
+  }
+  out << ToJsonLine(*roster) << "\n";
+  return 0;
+}
+
 int RunReplay(const ReplayOptions& options, std::ostream& out, std::ostream& err) {
   absl::StatusOr<Engine> engine = LoadEngine(options.config);
   if (!engine.ok()) {

@@ -28,6 +28,12 @@ int RunValidate(const std::string& config_path, std::ostream& out, std::ostream&
 // replay stops there with status 1. Returns the process exit status.
 int RunReplay(const ReplayOptions& options, std::ostream& out, std::ostream& err);
 
+// `allot roster` (SPEC §5.11): prints {"entry": …, "group": …, "employees": […]} for the
+// state in `state_path` (a fresh state when empty) at the RFC 3339 time `at`.
+int RunRoster(const std::string& config_path, const std::string& state_path,
+              const std::string& entry, const std::string& at, std::ostream& out,
+              std::ostream& err);
+
 }  // namespace allot::cli
 
 #endif  // ALLOT_SRC_CLI_REPLAY_H_

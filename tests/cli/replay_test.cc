@@ -154,3 +154,29 @@ TEST_CASE("A bad line names its line number, leaves the state as before it, and 
 
 }  // namespace
 }  // namespace allot::cli
+
+namespace allot::cli {
+namespace {
+
+TEST_CASE("roster prints the employees to publish as one JSON object") {
+  Write(Scratch("config.txtpb"), kConfig);
+  Write(Scratch("one.jsonl"), ArrivalLine(1) + "\n");
+  std::ostringstream out, err;
+  REQUIRE(RunReplay({Scratch("config.txtpb").string(), Scratch("one.jsonl").string(), "",
+                     Scratch("one.pb").string(), Scratch("one-out.jsonl").string()},
+                    out, err) == 0);
+  std::ostringstream roster, roster_err;
+  CHECK(RunRoster(Scratch("config.txtpb").string(), Scratch("one.pb").string(), "qr",
+                  "2026-11-24T09:05:00+08:00", roster, roster_err) == 0);
+  // a took c1 and has 1 of its 2 left, not above the default headroom of 1: only b.
+  CHECK(roster.str() == "{\"entry\":\"qr\",\"group\":\"g\",\"employees\":[\"b\"]}\n");
+  std::ostringstream bad, bad_err;
+  CHECK(RunRoster(Scratch("config.txtpb").string(), "", "qr", "yesterday", bad, bad_err) == 1);
+  CHECK_THAT(bad_err.str(), Catch::Contains("--at"));
+  CHECK(RunRoster(Scratch("config.txtpb").string(), "", "nope", "2026-11-24T09:05:00+08:00", bad,
+                  bad_err) == 1);
+  CHECK_THAT(bad_err.str(), Catch::Contains("unknown entry \"nope\""));
+}
+
+}  // namespace
+}  // namespace allot::cli
