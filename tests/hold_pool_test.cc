@@ -259,16 +259,26 @@ constexpr char kRandom[] = R"pb(
   buffer { hold_capacity: 15 max_hold: "6h" reserve_fraction: 0.2 }
 )pb";
 
-std::vector<v1::Event> RandomTrace(uint64_t seed, int n) {
+// With `minute_ticks_only`, events fall on whole minutes and the host ticks every minute
+// (the caller may add more ticks).
+std::vector<v1::Event> RandomTrace(uint64_t seed, int n, bool minute_ticks_only = false) {
   std::mt19937_64 rng(seed);
   std::vector<v1::Event> events;
   absl::Time now = T("2026-11-23T00:00:00+08:00");
   const char* entries[] = {"qr", "shop", "late"};
   const char* staff[] = {"a", "b", "c", "d"};
   for (int i = 0; i < n; ++i) {
-    now += absl::Seconds(rng() % 300);
+    if (minute_ticks_only) {
+      const absl::Time next = now + absl::Minutes(rng() % 5);
+      for (absl::Time t = now + absl::Minutes(1); t <= next; t += absl::Minutes(1)) {
+        events.push_back(Tick(t));
+      }
+      now = next;
+    } else {
+      now += absl::Seconds(rng() % 300);
+    }
     const int kind = static_cast<int>(rng() % 100);
-    if (kind < 8) {
+    if (kind < 8 && !minute_ticks_only) {
       events.push_back(Tick(now));
     } else if (kind < 11) {
       const v1::EmployeeStatus::Status s[] = {
@@ -364,6 +374,49 @@ TEST_CASE("Random traces with holds: caps, one outcome per arrival, every held c
     CHECK(released > 20);
     CHECK(expired > 0);
   }
+}
+
+// SPEC §3: time-driven work runs on every event up to its time, so how often the host
+// ticks does not matter: with everything due on whole minutes, ticking every 10 seconds
+// instead of every minute changes no outcome and no remembered fact.
+TEST_CASE("Outcomes do not depend on how often the host sends ticks") {
+  const Engine engine = testing::MakeEngine(kRandom);
+  const std::vector<v1::Event> minutes = RandomTrace(21, 3000, /*minute_ticks_only=*/true);
+  std::vector<v1::Event> dense;
+  for (const v1::Event& e : minutes) {
+    if (e.has_tick()) {
+      for (int s = 10; s < 60; s += 10) {
+        dense.push_back(Tick(absl::FromUnixSeconds(e.at().seconds()) - absl::Seconds(s)));
+      }
+      std::sort(dense.end() - 5, dense.end(), [](const v1::Event& a, const v1::Event& b) {
+        return a.at().seconds() < b.at().seconds();
+      });
+    }
+    dense.push_back(e);
+  }
+  auto outcomes = [&](const std::vector<v1::Event>& events, State& state) {
+    std::string out;
+    for (const v1::Event& e : events) {
+      const Decision d = MustStep(engine, e, state);
+      v1::Decision p = engine.ToProto(d);
+      p.clear_version();
+      p.clear_at();
+      if (p.assignments_size() + p.held_size() + p.rejections_size() + p.alerts_size() == 0) {
+        continue;
+      }
+      out += ToJsonLine(p) + "\n";
+    }
+    return out;
+  };
+  State sparse_state, dense_state;
+  const std::string sparse = outcomes(minutes, sparse_state);
+  const std::string many = outcomes(dense, dense_state);
+  CHECK(std::count(sparse.begin(), sparse.end(), '\n') > 1000);
+  CHECK(sparse == many);
+  v1::State a = sparse_state.ToProto(), b = dense_state.ToProto();
+  a.clear_version();
+  b.clear_version();
+  CHECK(a.SerializeAsString() == b.SerializeAsString());
 }
 
 TEST_CASE("Random traces with holds replay identically through saved states") {
