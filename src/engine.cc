@@ -174,6 +174,25 @@ Remembered FindRemembered(const CompiledConfig& config, const StateData& data,
   return best;
 }
 
+// The placement of a customer who waited (held or unaccepted): through the cascade of the
+// group stored with them while the config still has it, else the entry's group.
+internal::Allocator::Request RequestFor(const CompiledConfig& config, const StateData& data,
+                                        const std::string& customer,
+                                        absl::Span<const uint64_t> keys, uint32_t entry,
+                                        const std::string& group, v1::Assignment::Reason reason,
+                                        int64_t at_us) {
+  internal::Allocator::Request request;
+  auto group_it = config.group_index.find(group);
+  request.target =
+      group_it != config.group_index.end() ? group_it->second : config.entries[entry].group;
+  request.customer = &customer;
+  request.keys = keys;
+  request.known = FindRemembered(config, data, keys, at_us).id;
+  request.entry = entry;
+  request.reason = reason;
+  return request;
+}
+
 // Position in the hold pool of a customer any of `keys` names, or -1.
 int32_t FindHeld(const StateData& data, absl::Span<const uint64_t> keys) {
   for (size_t i = 0; i < data.held.size(); ++i) {
@@ -207,16 +226,11 @@ void DispatchHeld(const CompiledConfig& config, const StateData& data, const Loc
       if (!entry.IsOpen(local)) continue;
       if (h.wait_from_us == 0) decision.delta.wait_started.push_back(i);
     }
-    auto group_it = config.group_index.find(h.group);
-    const uint32_t target = group_it != config.group_index.end() ? group_it->second : entry.group;
+    const internal::Allocator::Request request =
+        RequestFor(config, data, h.customer, h.keys, entry_it->second, h.group,
+                   v1::Assignment::RELEASED, at_us);
+    const uint32_t target = request.target;
     if (std::find(full_targets.begin(), full_targets.end(), target) != full_targets.end()) continue;
-    internal::Allocator::Request request;
-    request.target = target;
-    request.customer = &h.customer;
-    request.keys = h.keys;
-    request.known = FindRemembered(config, data, h.keys, at_us).id;
-    request.entry = entry_it->second;
-    request.reason = v1::Assignment::RELEASED;
     if (allocator.Place(request) == internal::Allocator::Miss::kNone) {
       decision.delta.unheld.push_back(i);
     } else {
@@ -306,22 +320,15 @@ void TrackAcceptance(const CompiledConfig& config, const StateData& data, const 
     if ((!overdue(p) && !away) || p.transfers >= config.max_transfers) continue;
     auto entry = config.entry_index.find(p.entry);
     if (entry == config.entry_index.end()) continue;
-    auto group = config.group_index.find(p.group);
-    const uint32_t target =
-        group != config.group_index.end() ? group->second : config.entries[entry->second].group;
     std::vector<uint32_t> earlier;
     for (uint32_t slot : p.earlier) {
       const uint32_t e = EmployeeOfSlot(config, data, slot);
       if (e != internal::kNoIndex) earlier.push_back(e);
     }
     if (holder != internal::kNoIndex) earlier.push_back(holder);
-    internal::Allocator::Request request;
-    request.target = target;
-    request.customer = &p.customer;
-    request.keys = p.keys;
-    request.known = FindRemembered(config, data, p.keys, at_us).id;
-    request.entry = entry->second;
-    request.reason = v1::Assignment::TRANSFERRED;
+    internal::Allocator::Request request =
+        RequestFor(config, data, p.customer, p.keys, entry->second, p.group,
+                   v1::Assignment::TRANSFERRED, at_us);
     request.earlier = earlier;
     request.transfers = p.transfers + 1;
     if (allocator.Place(request) != internal::Allocator::Miss::kNone) continue;

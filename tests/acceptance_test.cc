@@ -29,14 +29,6 @@ v1::Event Accepted(absl::Time at, const std::string& ref, const std::string& key
   return e;
 }
 
-v1::Event Status(absl::Time at, const std::string& employee, v1::EmployeeStatus::Status status) {
-  v1::Event e;
-  testing::SetTime(e, at);
-  e.mutable_employee_status()->set_employee(employee);
-  e.mutable_employee_status()->set_status(status);
-  return e;
-}
-
 const Assignment* Transferred(const Decision& d) {
   for (const Assignment& a : d.assignments) {
     if (a.reason == v1::Assignment::TRANSFERRED) return &a;
@@ -142,8 +134,9 @@ TEST_CASE("Going on leave hands over unaccepted customers at once") {
   const Engine engine = testing::MakeEngine(kConfig);
   State state;
   REQUIRE(AssignedTo(MustStep(engine, Arrival(t0, "e", "c1", {"phone:1"}), state)) == "a");
-  const Decision leave =
-      MustStep(engine, Status(t0 + absl::Minutes(1), "a", v1::EmployeeStatus::ON_LEAVE), state);
+  const Decision leave = MustStep(
+      engine, testing::StatusEvent(t0 + absl::Minutes(1), "a", v1::EmployeeStatus::ON_LEAVE),
+      state);
   const Assignment* moved = Transferred(leave);
   REQUIRE(moved != nullptr);
   CHECK(moved->customer == "c1");
@@ -252,7 +245,7 @@ TEST_CASE("Random traces with acceptance: transfers bounded, never back, replay 
       } else if (rng() % 25 == 0) {
         const v1::EmployeeStatus::Status s[] = {v1::EmployeeStatus::ACTIVE,
                                                 v1::EmployeeStatus::ON_LEAVE};
-        e = Status(now, std::string(1, "abcd"[rng() % 4]), s[rng() % 2]);
+        e = testing::StatusEvent(now, std::string(1, "abcd"[rng() % 4]), s[rng() % 2]);
       } else {
         const int c = static_cast<int>(rng() % 3000);
         e = Arrival(now, "e", absl::StrCat("c", c), {absl::StrCat("phone:", c)});

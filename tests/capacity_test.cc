@@ -12,14 +12,6 @@ using testing::AssignedTo;
 using testing::MustStep;
 using testing::T;
 
-v1::Event Status(absl::Time at, const std::string& employee, v1::EmployeeStatus::Status status) {
-  v1::Event e;
-  testing::SetTime(e, at);
-  e.mutable_employee_status()->set_employee(employee);
-  e.mutable_employee_status()->set_status(status);
-  return e;
-}
-
 v1::Event SurgeEvent(absl::Time at, const std::string& employee, const std::string& group,
                      double extra, const std::string& duration) {
   v1::Event e;
@@ -223,10 +215,13 @@ TEST_CASE("PAUSED and ON_LEAVE employees get nobody new; ACTIVE restores; status
   )pb");
   State state;
   int n = 0;
-  MustStep(engine, Status(T("2026-11-24T09:00:00+08:00"), "a", v1::EmployeeStatus::PAUSED), state);
+  MustStep(engine,
+           testing::StatusEvent(T("2026-11-24T09:00:00+08:00"), "a", v1::EmployeeStatus::PAUSED),
+           state);
   CHECK(Count(Arrive(engine, state, T("2026-11-24T09:01:00+08:00"), 4, &n), "b") == 4);
   State loaded = *State::FromBytes(state.ToBytes());
-  MustStep(engine, Status(T("2026-11-24T09:02:00+08:00"), "b", v1::EmployeeStatus::ON_LEAVE),
+  MustStep(engine,
+           testing::StatusEvent(T("2026-11-24T09:02:00+08:00"), "b", v1::EmployeeStatus::ON_LEAVE),
            loaded);
   const Decision none = MustStep(
       engine, Arrival(T("2026-11-24T09:03:00+08:00"), "e", "x", {"unionid:x"}, true), loaded);
@@ -234,7 +229,9 @@ TEST_CASE("PAUSED and ON_LEAVE employees get nobody new; ACTIVE restores; status
   CHECK(none.rejections[0].reason == v1::Rejection::NO_STAFF_ON_DUTY);
   CHECK(none.explanation->groups(0).skipped(0).reason() == v1::Explanation::PAUSED);
   CHECK(none.explanation->groups(0).skipped(1).reason() == v1::Explanation::ON_LEAVE);
-  MustStep(engine, Status(T("2026-11-24T09:04:00+08:00"), "a", v1::EmployeeStatus::ACTIVE), loaded);
+  MustStep(engine,
+           testing::StatusEvent(T("2026-11-24T09:04:00+08:00"), "a", v1::EmployeeStatus::ACTIVE),
+           loaded);
   CHECK(Count(Arrive(engine, loaded, T("2026-11-24T09:05:00+08:00"), 3, &n), "a") == 3);
 }
 

@@ -19,14 +19,6 @@ using testing::MustStep;
 using testing::T;
 using testing::Tick;
 
-v1::Event Status(absl::Time at, const std::string& employee, v1::EmployeeStatus::Status status) {
-  v1::Event e;
-  testing::SetTime(e, at);
-  e.mutable_employee_status()->set_employee(employee);
-  e.mutable_employee_status()->set_status(status);
-  return e;
-}
-
 constexpr char kPool[] = R"pb(
   employees {
     id: "a"
@@ -124,11 +116,14 @@ TEST_CASE("The event that makes someone eligible releases the waiting customers"
     buffer { hold_capacity: 10 }
   )pb");
   State state;
-  MustStep(engine, Status(T("2026-11-24T09:00:00+08:00"), "a", v1::EmployeeStatus::PAUSED), state);
+  MustStep(engine,
+           testing::StatusEvent(T("2026-11-24T09:00:00+08:00"), "a", v1::EmployeeStatus::PAUSED),
+           state);
   MustStep(engine, Arrival(T("2026-11-24T09:01:00+08:00"), "e", "c1", {"phone:1"}), state);
   MustStep(engine, Arrival(T("2026-11-24T09:02:00+08:00"), "e", "c2", {"phone:2"}), state);
   const Decision back = MustStep(
-      engine, Status(T("2026-11-24T09:03:00+08:00"), "a", v1::EmployeeStatus::ACTIVE), state);
+      engine, testing::StatusEvent(T("2026-11-24T09:03:00+08:00"), "a", v1::EmployeeStatus::ACTIVE),
+      state);
   CHECK(Released(back) == std::vector<std::string>{"c1", "c2"});
   // Released customers are remembered like any assignment.
   const Decision repeat =
@@ -284,7 +279,7 @@ std::vector<v1::Event> RandomTrace(uint64_t seed, int n, bool minute_ticks_only 
       const v1::EmployeeStatus::Status s[] = {
           v1::EmployeeStatus::ACTIVE, v1::EmployeeStatus::ACTIVE, v1::EmployeeStatus::PAUSED,
           v1::EmployeeStatus::ON_LEAVE};
-      events.push_back(Status(now, staff[rng() % 4], s[rng() % 4]));
+      events.push_back(testing::StatusEvent(now, staff[rng() % 4], s[rng() % 4]));
     } else if (kind < 12) {
       v1::Event e;
       testing::SetTime(e, now);

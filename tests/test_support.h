@@ -62,6 +62,15 @@ inline v1::Event Tick(absl::Time at) {
   return e;
 }
 
+inline v1::Event StatusEvent(absl::Time at, const std::string& employee,
+                             v1::EmployeeStatus::Status status) {
+  v1::Event e;
+  SetTime(e, at);
+  e.mutable_employee_status()->set_employee(employee);
+  e.mutable_employee_status()->set_status(status);
+  return e;
+}
+
 // Steps and requires success.
 inline Decision MustStep(const Engine& engine, const v1::Event& event, State& state) {
   absl::StatusOr<Decision> d = engine.Step(event, state);
