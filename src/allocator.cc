@@ -189,10 +189,11 @@ bool Allocator::FillsPressureWindow(uint32_t employee) const {
 
 // SPEC §5.1 step 7: the target group, then its backups. Returns false when nobody in the
 // cascade is eligible; `any_capped` then tells NO_CAPACITY from NO_STAFF_ON_DUTY.
-bool Allocator::Cascade(uint32_t target, uint64_t random_seed, bool allow_reserve,
-                        absl::Span<const uint32_t> earlier, v1::Explanation* explain,
+bool Allocator::Cascade(const Request& r, uint64_t random_seed, bool allow_reserve,
                         Delta::Pick* pick_out, bool* any_capped) const {
-  for (uint32_t g : config_.groups[target].cascade) {
+  v1::Explanation* explain = r.explain;
+  const bool inheriting = r.reason == v1::Assignment::INHERITED;
+  for (uint32_t g : config_.groups[r.target].cascade) {
     const CompiledGroup& members = config_.groups[g];
     const GroupClock& clock = group(g);
     v1::Explanation::GroupTrial* trial = nullptr;
@@ -209,10 +210,13 @@ bool Allocator::Cascade(uint32_t target, uint64_t random_seed, bool allow_reserv
     in.last_picked = clock.last_picked;
     in.random_seed = random_seed;
     auto eligible = [&](int32_t m) {
-      const bool held_before =
-          std::find(earlier.begin(), earlier.end(), members.members[m]) != earlier.end();
-      const SkipReason why = held_before ? v1::Explanation::ALREADY_HELD
-                                         : Ineligibility(members.members[m], allow_reserve);
+      const uint32_t e = members.members[m];
+      const bool held_before = std::find(r.earlier.begin(), r.earlier.end(), e) != r.earlier.end();
+      SkipReason why =
+          held_before ? v1::Explanation::ALREADY_HELD : Ineligibility(e, allow_reserve);
+      if (inheriting && counters(e).status == v1::EmployeeStatus::ACTIVE) {
+        why = v1::Explanation::SKIP_REASON_UNSPECIFIED;
+      }
       if (why == v1::Explanation::SKIP_REASON_UNSPECIFIED) return true;
       *any_capped = *any_capped || why == v1::Explanation::DAILY_CAP ||
                     why == v1::Explanation::HOURLY_CAP || why == v1::Explanation::PRESSURE;
@@ -240,16 +244,17 @@ Allocator::Miss Allocator::Place(const Request& r) {
   const uint64_t random_seed = Mix64(config_.seed ^ Mix64(r.keys[0] ^ Mix64(version_)));
   Delta::Pick pick;
   bool any_capped = false;
-  bool found = Cascade(r.target, random_seed, false, r.earlier, r.explain, &pick, &any_capped);
+  bool found = Cascade(r, random_seed, false, &pick, &any_capped);
   // Step 8: the whole cascade is full; run it again allowing the reserve (SPEC §5.4).
-  const bool used_reserve =
-      !found && any_capped && config_.reserve_fraction > 0 &&
-      Cascade(r.target, random_seed, true, r.earlier, r.explain, &pick, &any_capped);
+  const bool used_reserve = !found && any_capped && config_.reserve_fraction > 0 &&
+                            Cascade(r, random_seed, true, &pick, &any_capped);
   if (!found && !used_reserve) return any_capped ? Miss::kCapped : Miss::kOffDuty;
 
+  const bool charge = r.reason != v1::Assignment::INHERITED;  // not a new add (SPEC §5.9)
   const uint32_t employee = config_.groups[pick.group].members[pick.member];
   const CompiledEmployee& e = config_.employees[employee];
-  const std::string_view entry_id = config_.entries[r.entry].id;
+  const std::string_view entry_id =
+      r.entry == kNoIndex ? std::string_view() : std::string_view(config_.entries[r.entry].id);
   decision_.assignments.push_back(
       {*r.customer, e.id, config_.groups[pick.group].id, entry_id, r.reason, used_reserve});
   // The first use of the reserve each day (SPEC §5.4 alert).
@@ -259,7 +264,7 @@ Allocator::Miss Allocator::Place(const Request& r) {
     decision_.alerts.push_back(
         {v1::Alert::RESERVE_USED, e.id, entry_id, config_.groups[pick.group].id, *r.customer});
   }
-  if (FillsPressureWindow(employee)) {
+  if (charge && FillsPressureWindow(employee)) {
     decision_.alerts.push_back({v1::Alert::PRESSURE_PAUSE, e.id, entry_id, {}, *r.customer});
   }
   Delta::Remember remember;
@@ -268,10 +273,10 @@ Allocator::Miss Allocator::Place(const Request& r) {
   remember.employee = employee;
   remember.entry = r.entry;
   remember.new_owner = true;
-  remember.charge = true;
+  remember.charge = charge;
   decision_.delta.remember.push_back(std::move(remember));
   decision_.delta.picks.push_back(pick);
-  if (config_.accept_timeout_us > 0) {
+  if (config_.accept_timeout_us > 0 && charge) {
     Delta::NewPending pending;
     pending.customer = *r.customer;
     pending.keys.assign(r.keys.begin(), r.keys.end());
@@ -284,7 +289,9 @@ Allocator::Miss Allocator::Place(const Request& r) {
   }
   if (!r.last) {
     // Later placements of this decision see this one.
-    ChargeCounters(MutableCounters(employee), e, local_.day, local_hour_, now_us_);
+    if (charge) {
+      ChargeCounters(MutableCounters(employee), e, local_.day, local_hour_, now_us_);
+    }
     ApplyPick(MutableGroup(pick.group), pick, config_.groups[pick.group].strategy);
   }
   return Miss::kNone;

@@ -59,7 +59,7 @@ class Allocator {
     const std::string* customer = nullptr;
     absl::Span<const uint64_t> keys;
     uint32_t known = ~uint32_t{0};  // the remembered customer these keys belong to, if any
-    uint32_t entry = 0;
+    uint32_t entry = 0;             // kNoIndex for INHERITED: the customer comes through no entry
     v1::Assignment::Reason reason = v1::Assignment::NEW;
     v1::Explanation* explain = nullptr;  // filled with the groups tried, when not null
     bool last = false;  // nothing more is placed in this decision: skip the scratch update
@@ -70,6 +70,8 @@ class Allocator {
 
   // Tries the cascade of `request.target`, then again allowing the reserve. On success adds
   // the assignment, its delta (remember + pick) and any pressure alert, and returns kNone.
+  // An INHERITED request (SPEC §5.9) is not a new add: any ACTIVE member may take it, caps
+  // and schedules aside, and nothing is charged.
   Miss Place(const Request& request);
 
   // The event's own change (a status, a surge), seen by every placement that follows.
@@ -98,8 +100,7 @@ class Allocator {
   bool FillsPressureWindow(uint32_t employee) const;
   EmployeeCounters& MutableCounters(uint32_t employee);
   GroupClock& MutableGroup(uint32_t g);
-  bool Cascade(uint32_t target, uint64_t random_seed, bool allow_reserve,
-               absl::Span<const uint32_t> earlier, v1::Explanation* explain, Delta::Pick* pick,
+  bool Cascade(const Request& request, uint64_t random_seed, bool allow_reserve, Delta::Pick* pick,
                bool* any_capped) const;
 
   const CompiledConfig& config_;

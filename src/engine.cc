@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -508,6 +509,55 @@ void DecideObserved(const CompiledConfig& config, const StateData& data,
   decision.delta.remember.push_back(std::move(remember));
 }
 
+// How an INHERITED assignment names its customer: allot remembers only key hashes, so the
+// customer is the space-separated tokens of its keys ("#" + 16 hex digits each), which a
+// host matches with Engine::KeyToken.
+std::string KeysToken(absl::Span<const uint64_t> keys) {
+  std::string out;
+  for (uint64_t k : keys) {
+    absl::StrAppend(&out, out.empty() ? "#" : " #", absl::Hex(k, absl::kZeroPad16));
+  }
+  return out;
+}
+
+// SPEC §5.9 离职继承: every remembered customer of a departing employee gets a new owner,
+// picked by the strategy of the first group the employee belongs to (its cascade), in
+// order of assignment; reported as INHERITED and not charged.
+void InheritCustomers(const CompiledConfig& config, const StateData& data, uint32_t departed,
+                      int64_t at_us, internal::Allocator& allocator, Decision& decision) {
+  const internal::CompiledEmployee& employee = config.employees[departed];
+  auto slot = data.slot_of.find(employee.id);
+  if (employee.groups.empty() || slot == data.slot_of.end()) return;
+  struct Owned {
+    int64_t at;
+    uint64_t first_key;
+    OwnerMemory::CustomerId id;
+    absl::Span<const uint64_t> keys;
+  };
+  std::vector<Owned> owned;
+  data.memory.ForEach([&](OwnerMemory::CustomerId id, const OwnerMemory::Record& r,
+                          absl::Span<const uint64_t> keys) {
+    if (r.owner == slot->second && at_us - r.assigned_at_us < config.remember_us) {
+      owned.push_back({r.assigned_at_us, keys[0], id, keys});
+    }
+  });
+  // Memory order depends on history; (time, key) does not.
+  std::sort(owned.begin(), owned.end(), [](const Owned& a, const Owned& b) {
+    return std::tie(a.at, a.first_key) < std::tie(b.at, b.first_key);
+  });
+  for (const Owned& o : owned) {
+    const std::string name = KeysToken(o.keys);
+    internal::Allocator::Request request;
+    request.target = employee.groups[0];
+    request.customer = &name;
+    request.keys = o.keys;
+    request.known = o.id;
+    request.reason = v1::Assignment::INHERITED;
+    request.entry = internal::kNoIndex;
+    if (allocator.Place(request) != internal::Allocator::Miss::kNone) break;  // nobody active
+  }
+}
+
 // The capacity alert (SPEC §5.4): once per local day per entry, when the entry's charged
 // assignments today reach alerts.capacity_ratio of its cascade's daily capacity.
 void CapacityAlerts(const CompiledConfig& config, const StateData& data, const LocalTime& local,
@@ -608,6 +658,14 @@ absl::StatusOr<Decision> Engine::Decide(const v1::Event& event, const State& sta
   // new arrival.
   if (config.accept_timeout_us > 0 && !data.pending.empty()) {
     TrackAcceptance(config, data, event, *at_us, allocator, decision);
+  }
+  if (event.has_employee_status() &&
+      event.employee_status().status() == v1::EmployeeStatus::DEPARTED) {
+    const uint32_t departed = decision.delta.statuses[0].employee;
+    auto slot = data.slot_of.find(config.employees[departed].id);
+    const bool already = slot != data.slot_of.end() &&
+                         data.counters[slot->second].status == v1::EmployeeStatus::DEPARTED;
+    if (!already) InheritCustomers(config, data, departed, *at_us, allocator, decision);
   }
   if (!data.held.empty()) DispatchHeld(config, data, local, *at_us, allocator, decision);
   if (event.has_observed()) {
@@ -769,6 +827,21 @@ absl::StatusOr<v1::RosterList> Engine::Roster(std::string_view entry_id, const S
     return roster;
   }
   return roster;
+}
+
+absl::StatusOr<std::string> Engine::KeyToken(std::string_view entry_id,
+                                             std::string_view key) const {
+  const CompiledConfig& config = *compiled_;
+  auto entry = config.entry_index.find(std::string(entry_id));
+  if (entry == config.entry_index.end()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("entry: unknown entry \"", std::string(entry_id), "\""));
+  }
+  absl::StatusOr<uint64_t> hash =
+      HashKey(absl::string_view(key.data(), key.size()), config.entries[entry->second].key_seed);
+  if (!hash.ok()) return absl::InvalidArgumentError(absl::StrCat("key: ", hash.status().message()));
+  const uint64_t keys[] = {*hash};
+  return KeysToken(keys);
 }
 
 absl::StatusOr<Decision> Engine::Step(const v1::Event& event, State& state) const {

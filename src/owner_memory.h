@@ -49,12 +49,12 @@ class OwnerMemory {
   size_t size() const { return records_.size() - free_.size(); }
   size_t key_count() const { return index_.size(); }
 
-  // Calls f(record, keys) for every remembered customer, in no particular order.
+  // Calls f(id, record, keys) for every remembered customer, in no particular order.
   template <typename F>
   void ForEach(F&& f) const {
     for (CustomerId id = 0; id < records_.size(); ++id) {
       if (!live_[id]) continue;
-      f(records_[id], absl::MakeConstSpan(keys_[id]));
+      f(id, records_[id], absl::MakeConstSpan(keys_[id]));
     }
   }
 

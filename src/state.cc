@@ -175,9 +175,10 @@ v1::State State::ToProto() const {
   };
   std::vector<Row> rows;
   rows.reserve(d.memory.size());
-  d.memory.ForEach([&](const OwnerMemory::Record& r, absl::Span<const uint64_t> keys) {
-    rows.push_back({r.assigned_at_us, r.owner, keys});
-  });
+  d.memory.ForEach(
+      [&](OwnerMemory::CustomerId, const OwnerMemory::Record& r, absl::Span<const uint64_t> keys) {
+        rows.push_back({r.assigned_at_us, r.owner, keys});
+      });
   std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
     return std::tie(a.at, a.keys[0]) < std::tie(b.at, b.keys[0]);
   });

@@ -324,3 +324,73 @@ TEST_CASE("The first use of the reserve each day raises RESERVE_USED") {
 
 }  // namespace
 }  // namespace allot
+
+namespace allot {
+namespace {
+
+TEST_CASE("DEPARTED: remembered customers go to colleagues as INHERITED, uncharged") {
+  const Engine engine = testing::MakeEngine(R"pb(
+    employees {
+      id: "a"
+      caps { daily: 2 }
+    }
+    employees {
+      id: "b"
+      caps { daily: 2 }
+    }
+    employees {
+      id: "c"
+      caps { daily: 2 }
+    }
+    groups {
+      id: "g"
+      strategy: ROUND_ROBIN
+      members { employee: "a" }
+      members { employee: "b" }
+      members { employee: "c" }
+    }
+    entries { id: "e" group: "g" }
+  )pb");
+  State state;
+  for (int i = 0; i < 4; ++i) {  // a, b, c, a
+    MustStep(engine,
+             Arrival(T("2026-11-24T09:00:00+08:00") + absl::Minutes(i), "e", absl::StrCat("c", i),
+                     {absl::StrCat("phone:", i)}),
+             state);
+  }
+  const Decision gone = MustStep(
+      engine,
+      testing::StatusEvent(T("2026-11-24T10:00:00+08:00"), "a", v1::EmployeeStatus::DEPARTED),
+      state);
+  REQUIRE(gone.assignments.size() == 2);
+  CHECK(gone.assignments[0].reason == v1::Assignment::INHERITED);
+  CHECK(gone.assignments[0].customer == *engine.KeyToken("e", "phone:0"));
+  CHECK(gone.assignments[0].employee == "b");
+  CHECK(gone.assignments[1].customer == *engine.KeyToken("e", "phone:3"));
+  CHECK(gone.assignments[1].employee == "c");
+  // The new owners own them; nothing was charged, so b and c each still take one new.
+  const Decision repeat =
+      MustStep(engine, Arrival(T("2026-11-24T10:01:00+08:00"), "e", "c0", {"phone:0"}), state);
+  CHECK(repeat.assignments[0].reason == v1::Assignment::OWNER);
+  CHECK(repeat.assignments[0].employee == "b");
+  int fresh = 0;
+  for (int i = 10; i < 13; ++i) {
+    const Decision d = MustStep(engine,
+                                Arrival(T("2026-11-24T10:02:00+08:00") + absl::Seconds(i), "e",
+                                        absl::StrCat("n", i), {absl::StrCat("phone:", i)}),
+                                state);
+    fresh += static_cast<int>(d.assignments.size());
+  }
+  CHECK(fresh == 2);
+  // Departing again hands over nothing more.
+  CHECK(MustStep(
+            engine,
+            testing::StatusEvent(T("2026-11-24T10:05:00+08:00"), "a", v1::EmployeeStatus::DEPARTED),
+            state)
+            .assignments.empty());
+  CHECK_FALSE(engine.KeyToken("nope", "phone:1").ok());
+  CHECK_FALSE(engine.KeyToken("e", "nokey").ok());
+}
+
+}  // namespace
+}  // namespace allot

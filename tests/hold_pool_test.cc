@@ -277,9 +277,9 @@ std::vector<v1::Event> RandomTrace(uint64_t seed, int n, bool minute_ticks_only 
       events.push_back(Tick(now));
     } else if (kind < 11) {
       const v1::EmployeeStatus::Status s[] = {
-          v1::EmployeeStatus::ACTIVE, v1::EmployeeStatus::ACTIVE, v1::EmployeeStatus::PAUSED,
-          v1::EmployeeStatus::ON_LEAVE};
-      events.push_back(testing::StatusEvent(now, staff[rng() % 4], s[rng() % 4]));
+          v1::EmployeeStatus::ACTIVE, v1::EmployeeStatus::ACTIVE,   v1::EmployeeStatus::ACTIVE,
+          v1::EmployeeStatus::PAUSED, v1::EmployeeStatus::ON_LEAVE, v1::EmployeeStatus::DEPARTED};
+      events.push_back(testing::StatusEvent(now, staff[rng() % 4], s[rng() % 6]));
     } else if (kind < 12) {
       v1::Event e;
       testing::SetTime(e, now);
@@ -311,7 +311,7 @@ TEST_CASE("Random traces with holds: caps, one outcome per arrival, every held c
     std::map<std::string, std::vector<absl::Time>> times;
     std::map<std::string, std::pair<double, absl::Time>> surge;
     std::set<std::string> waiting;
-    uint64_t held = 0, released = 0, expired = 0;
+    uint64_t held = 0, released = 0, expired = 0, inherited = 0;
     for (const v1::Event& e : trace) {
       const Decision d = MustStep(engine, e, state);
       const absl::Time at = absl::FromUnixMicros(d.at_us);
@@ -338,7 +338,9 @@ TEST_CASE("Random traces with holds: caps, one outcome per arrival, every held c
           REQUIRE(waiting.erase(a.customer) == 1);
           ++released;
         }
-        if (a.reason == v1::Assignment::OWNER) continue;
+        if (a.reason == v1::Assignment::INHERITED) ++inherited;
+        // Owner repeats and inheritance are not new adds: nothing to charge.
+        if (a.reason == v1::Assignment::OWNER || a.reason == v1::Assignment::INHERITED) continue;
         const std::string id(a.employee);
         const double factor =
             surge.count(id) && at < surge[id].second ? 1.0 + surge[id].first : 1.0;
@@ -368,6 +370,7 @@ TEST_CASE("Random traces with holds: caps, one outcome per arrival, every held c
     CHECK(held > 50);
     CHECK(released > 20);
     CHECK(expired > 0);
+    CHECK(inherited > 0);
   }
 }
 

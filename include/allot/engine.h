@@ -56,6 +56,12 @@ class Engine {
   absl::StatusOr<v1::RosterList> Roster(std::string_view entry, const State& state,
                                         absl::Time at) const;
 
+  // The token naming a customer by one key, as an INHERITED assignment names customers
+  // (SPEC §5.9): allot keeps only key hashes, so such an assignment's `customer` is the
+  // space-separated tokens of the keys it remembers ("#" + 16 hex digits each). `entry`
+  // gives the dedup scope. INVALID_ARGUMENT for a malformed key or an unknown entry.
+  absl::StatusOr<std::string> KeyToken(std::string_view entry, std::string_view key) const;
+
   // The decision as a message, for JSON or storage; with `with_delta`, also its delta when
   // this engine made the decision.
   v1::Decision ToProto(const Decision& decision, bool with_delta = false) const;
