@@ -524,7 +524,7 @@ std::string KeysToken(absl::Span<const uint64_t> keys) {
 // picked by the strategy of the first group the employee belongs to (its cascade), in
 // order of assignment; reported as INHERITED and not charged.
 void InheritCustomers(const CompiledConfig& config, const StateData& data, uint32_t departed,
-                      int64_t at_us, internal::Allocator& allocator, Decision& decision) {
+                      int64_t at_us, internal::Allocator& allocator) {
   const internal::CompiledEmployee& employee = config.employees[departed];
   auto slot = data.slot_of.find(employee.id);
   if (employee.groups.empty() || slot == data.slot_of.end()) return;
@@ -665,7 +665,7 @@ absl::StatusOr<Decision> Engine::Decide(const v1::Event& event, const State& sta
     auto slot = data.slot_of.find(config.employees[departed].id);
     const bool already = slot != data.slot_of.end() &&
                          data.counters[slot->second].status == v1::EmployeeStatus::DEPARTED;
-    if (!already) InheritCustomers(config, data, departed, *at_us, allocator, decision);
+    if (!already) InheritCustomers(config, data, departed, *at_us, allocator);
   }
   if (!data.held.empty()) DispatchHeld(config, data, local, *at_us, allocator, decision);
   if (event.has_observed()) {
