@@ -7,11 +7,11 @@ under another key, e.g. their unionid after first scanning with a phone number).
 sends a tick every minute; one employee pauses for two hours and the sales group gets an
 evening surge.
 
-Friend requests are accepted the way a host reports them: the trace is replayed through the
-allot command (built in build/release), and about 85% of the resulting assignments get an
-`accepted` callback from their employee 15 s to 2.5 min later; the rest go unanswered and are
-transferred after the config's accept_timeout. Two rounds bring the callbacks close to the
-final assignments; a callback that no longer matches is a harmless late one.
+Friend requests are accepted the way a host reports them: the script drives the allot
+command (built in build/release) through the day, a batch of events at a time through a saved
+state, and each assignment it makes (new, released or transferred) is accepted by its
+employee 15 s to 2.5 min later with probability 0.85; the rest go unanswered and move to a
+colleague after the config's accept_timeout.
 
     python3 scripts/gen_retail_trace.py [ALLOT] [OUT]
 """
@@ -77,47 +77,61 @@ def base_events(arrivals=1400, seed=20261124):
     return events
 
 
-def write(events, path):
-    events = sorted(events, key=lambda e: (e[0], e[1]))
-    with open(path, "w", encoding="utf-8") as f:
-        for at, _, body in events:
-            f.write(json.dumps({"at": stamp(at), **body}, ensure_ascii=False,
-                               separators=(",", ":")) + "\n")
-    return events
+def line(at, body):
+    return json.dumps({"at": stamp(at), **body}, ensure_ascii=False, separators=(",", ":"))
 
 
-def callbacks(events, decisions_path, seed):
-    """Accepted events for about 85% of the assignments the replay made."""
+def main(allot, out_path, seed=7):
+    """Replays the base events in batches, adding each assignment's callback as it happens."""
     rng = random.Random(seed)
+    pending = sorted(base_events(), key=lambda e: (e[0], e[1]))
     keys_of = {}
-    for _, _, body in events:
+    for _, _, body in pending:
         if "arrival" in body:
             customer = body["arrival"]["customer"]
             keys_of.setdefault(customer["ref"], customer["keys"][:1])
-    out = []
-    with open(decisions_path, encoding="utf-8") as f:
-        for (at, _, _), line in zip(events, f):
-            for a in json.loads(line).get("assignments", []):
-                if a["reason"] not in ("NEW", "RETURNING", "RELEASED", "TRANSFERRED"):
-                    continue
-                if a["customer"] not in keys_of or rng.random() >= 0.85:
-                    continue
-                accepted = {"customer": {"ref": a["customer"], "keys": keys_of[a["customer"]]},
-                            "employee": a["employee"]}
-                out.append((at + timedelta(seconds=rng.uniform(15, 150)), 2,
-                            {"accepted": accepted}))
-    return out
-
-
-def main(allot, out_path):
-    base = base_events()
-    events = write(base, out_path)
+    callbacks = []  # (time, order, body), kept sorted
+    written = []
     with tempfile.TemporaryDirectory() as tmp:
-        decisions = os.path.join(tmp, "decisions.jsonl")
-        for round_seed in (1, 2):
-            subprocess.run([allot, "replay", "--config", CONFIG, "--events", out_path,
-                            "--decisions-out", decisions], check=True)
-            events = write(base + callbacks(events, decisions, round_seed), out_path)
+        state, batch_path, decisions = (os.path.join(tmp, n) for n in
+                                        ("state.pb", "batch.jsonl", "decisions.jsonl"))
+        while pending or callbacks:
+            # A batch ends before the next callback, and within 15 s of its start: no callback
+            # it causes can come earlier.
+            horizon = [callbacks[0][0]] if callbacks else []
+            if pending:
+                horizon.append(pending[0][0] + timedelta(seconds=15))
+            until = min(horizon)
+            batch = []
+            while pending and pending[0][0] < until:
+                batch.append(pending.pop(0))
+            if not batch:
+                batch.append(callbacks.pop(0))
+            with open(batch_path, "w", encoding="utf-8") as f:
+                for at, _, body in batch:
+                    f.write(line(at, body) + "\n")
+            args = [allot, "replay", "--config", CONFIG, "--events", batch_path,
+                    "--decisions-out", decisions, "--state-out", state]
+            if written:
+                args += ["--state-in", state]
+            subprocess.run(args, check=True)
+            written += batch
+            with open(decisions, encoding="utf-8") as f:
+                for (at, _, _), out in zip(batch, f):
+                    for a in json.loads(out).get("assignments", []):
+                        if a["reason"] not in ("NEW", "RETURNING", "RELEASED", "TRANSFERRED"):
+                            continue
+                        if a["customer"] not in keys_of or rng.random() >= 0.85:
+                            continue
+                        accepted = {"customer": {"ref": a["customer"],
+                                                 "keys": keys_of[a["customer"]]},
+                                    "employee": a["employee"]}
+                        callbacks.append((at + timedelta(seconds=rng.uniform(15, 150)), 2,
+                                          {"accepted": accepted}))
+            callbacks.sort(key=lambda e: (e[0], e[1]))
+    with open(out_path, "w", encoding="utf-8") as f:
+        for at, _, body in written:
+            f.write(line(at, body) + "\n")
 
 
 if __name__ == "__main__":

@@ -49,7 +49,12 @@ void Report::Add(const Decision& d, const v1::Event& event) {
         break;
     }
     ++row.assigned;
-    ++e.assigned;
+    // An entry's customers are counted once; moving one to a colleague is counted apart.
+    if (a.reason == v1::Assignment::TRANSFERRED) {
+      ++e.transferred;
+    } else {
+      ++e.assigned;
+    }
     if (a.used_reserve) ++row.reserve;
     const uint32_t today = ++row.per_day[d.delta.local_day];
     if (row.daily_cap > 0 && today == row.daily_cap) ++row.cap_days;
@@ -80,15 +85,17 @@ void Report::Print(std::ostream& out, double seconds) const {
   }
   out << "  (share: of all assignments; cap-days: days the daily cap was reached)\n";
   out << "Entries\n";
-  out << absl::StrFormat("  %-14s %8s %8s %6s %9s %6s %8s  %s\n", "entry", "arrivals", "assigned",
-                         "owner", "returning", "held", "rejected", "rejections by reason");
+  out << absl::StrFormat("  %-14s %8s %8s %6s %9s %6s %9s %8s  %s\n", "entry", "arrivals",
+                         "assigned", "owner", "returning", "held", "transfers", "rejected",
+                         "rejections by reason");
   for (const auto& [id, row] : entries_) {
     std::string reasons;
     for (const auto& [reason, n] : row.rejected_by_reason) {
       absl::StrAppend(&reasons, reasons.empty() ? "" : ", ", reason, " ", n);
     }
-    out << absl::StrFormat("  %-14s %8d %8d %6d %9d %6d %8d  %s\n", id, row.arrivals, row.assigned,
-                           row.owner, row.returning, row.held, row.rejected, reasons);
+    out << absl::StrFormat("  %-14s %8d %8d %6d %9d %6d %9d %8d  %s\n", id, row.arrivals,
+                           row.assigned, row.owner, row.returning, row.held, row.transferred,
+                           row.rejected, reasons);
   }
   out << absl::StrFormat("Hold pool: %d held, %d released, %d expired\n", held_, released_,
                          expired_);

@@ -30,7 +30,8 @@ class Report {
     std::map<int64_t, uint32_t> per_day;
   };
   struct EntryRow {
-    uint64_t arrivals = 0, assigned = 0, owner = 0, returning = 0, held = 0, rejected = 0;
+    uint64_t arrivals = 0, assigned = 0, owner = 0, returning = 0, held = 0, transferred = 0,
+             rejected = 0;
     std::map<std::string, uint64_t> rejected_by_reason;
   };
 
