@@ -75,6 +75,39 @@ TEST_CASE("An accepted assignment stays; an unaccepted one moves after accept_ti
   CHECK(repeat.assignments[0].employee == "b");
 }
 
+TEST_CASE("A transferred customer counts against the receiver's caps") {
+  const Engine engine = testing::MakeEngine(R"pb(
+    employees { id: "a" }
+    employees {
+      id: "b"
+      caps { daily: 1 }
+    }
+    employees { id: "c" }
+    groups {
+      id: "g"
+      strategy: SEQUENTIAL
+      members { employee: "a" }
+      members { employee: "b" }
+      members { employee: "c" }
+    }
+    entries { id: "e" group: "g" }
+    buffer { accept_timeout: "3m" }
+  )pb");
+  State state;
+  REQUIRE(AssignedTo(MustStep(engine, Arrival(t0, "e", "c1", {"phone:1"}), state)) == "a");
+  const Decision moved = MustStep(engine, Tick(t0 + absl::Minutes(3)), state);
+  REQUIRE(Transferred(moved) != nullptr);
+  CHECK(Transferred(moved)->employee == "b");
+  // a is unresponsive no more (its customer moved) but b is full: the next goes to a, and
+  // with a paused, to c, never to b.
+  MustStep(engine, testing::StatusEvent(t0 + absl::Minutes(4), "a", v1::EmployeeStatus::PAUSED),
+           state);
+  const Decision next =
+      MustStep(engine, Arrival(t0 + absl::Minutes(5), "e", "c2", {"phone:2"}, true), state);
+  CHECK(AssignedTo(next) == "c");
+  CHECK(next.explanation->groups(0).skipped(1).reason() == v1::Explanation::DAILY_CAP);
+}
+
 TEST_CASE("Transfers never go back to an earlier holder and stop at max_transfers") {
   const Engine engine = testing::MakeEngine(kConfig);
   State state;
