@@ -111,9 +111,10 @@ uint32_t Allocator::ScaledCap(uint32_t cap, const CompiledEmployee& e, const Emp
       }
     }
   }
-  // The epsilon keeps 60 × 0.7 at 42 despite binary fractions.
-  return static_cast<uint32_t>(
-      std::floor(cap * e.level_factor * surge * throttle * reserve + 1e-9));
+  // The epsilon keeps 60 × 0.7 at 42 despite binary fractions; the clamp keeps huge caps
+  // with a surge inside uint32.
+  const double scaled = std::floor(cap * e.level_factor * surge * throttle * reserve + 1e-9);
+  return scaled >= static_cast<double>(kNoCap - 1) ? kNoCap - 1 : static_cast<uint32_t>(scaled);
 }
 
 SkipReason Allocator::Ineligibility(uint32_t employee, bool allow_reserve) const {
@@ -137,6 +138,12 @@ SkipReason Allocator::Ineligibility(uint32_t employee, bool allow_reserve) const
   if (std::find(unresponsive_.begin(), unresponsive_.end(), employee) != unresponsive_.end()) {
     return v1::Explanation::UNRESPONSIVE;
   }
+  return CapReached(employee, allow_reserve);
+}
+
+SkipReason Allocator::CapReached(uint32_t employee, bool allow_reserve) const {
+  const EmployeeCounters& c = counters(employee);
+  const CompiledEmployee& e = config_.employees[employee];
   if (c.TodayOn(local_.day) >= ScaledCap(e.daily_cap, e, c, allow_reserve)) {
     return v1::Explanation::DAILY_CAP;
   }

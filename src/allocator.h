@@ -86,6 +86,14 @@ class Allocator {
   // SPEC §5.3: the first condition an employee fails now, or SKIP_REASON_UNSPECIFIED.
   v1::Explanation::SkipReason Ineligibility(uint32_t employee, bool allow_reserve) const;
 
+  // The first cap (daily, this hour, pressure) the employee is at, or SKIP_REASON_UNSPECIFIED.
+  v1::Explanation::SkipReason CapReached(uint32_t employee, bool allow_reserve) const;
+
+  // An acceptance outcome recorded by this decision, seen by the throttle of later placements.
+  void RecordOutcome(uint32_t employee, bool accepted) {
+    MutableCounters(employee).RecordOutcome(accepted);
+  }
+
   // New customers the employee may still take now within normal capacity (every cap that
   // applies: daily, this hour, pressure window); UINT64_MAX when nothing limits them.
   uint64_t Remaining(uint32_t employee) const;

@@ -88,6 +88,7 @@ struct CompiledConfig {
   uint32_t throttle_last = 0;
   std::vector<std::pair<double, double>> throttle_tiers;  // (below, factor)
   v1::Dedup::OnDuplicate on_duplicate = v1::Dedup::ROUTE_TO_OWNER;
+  v1::Dedup::OwnerUnavailable on_owner_unavailable = v1::Dedup::REASSIGN;
   std::string returning_tag;
 
   std::vector<CompiledEmployee> employees;

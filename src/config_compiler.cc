@@ -257,6 +257,7 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
   }
   c.remember_us = std::max(c.remember_us, c.dedup_window_us);
   c.on_duplicate = dedup.on_duplicate();
+  c.on_owner_unavailable = dedup.on_owner_unavailable();
   if (!v1::DedupScope_IsValid(dedup.scope())) problems.Add("dedup.scope", "unknown scope");
   if (!v1::Dedup::OnDuplicate_IsValid(dedup.on_duplicate())) {
     problems.Add("dedup.on_duplicate", "unknown policy");

@@ -300,7 +300,9 @@ void TrackAcceptance(const CompiledConfig& config, const StateData& data, const 
       if (EmployeeOfSlot(config, data, p.holder) != employee) continue;
       if (!NamesCustomer(config, event.accepted().customer(), p)) continue;
       done.push_back(i);
-      decision.delta.outcomes.push_back({employee, at_us - p.assigned_at_us <= timeout});
+      const bool in_time = at_us - p.assigned_at_us <= timeout;
+      decision.delta.outcomes.push_back({employee, in_time});
+      allocator.RecordOutcome(employee, in_time);
       break;
     }
   }
@@ -309,36 +311,42 @@ void TrackAcceptance(const CompiledConfig& config, const StateData& data, const 
   };
   allocator.SetUnresponsive(OverdueHolders(config, data, at_us, done));
 
-  bool transferred = false;
-  const size_t settled = done.size();
-  for (uint32_t i = 0; i < data.pending.size(); ++i) {
-    const internal::PendingAcceptance& p = data.pending[i];
-    if (std::find(done.begin(), done.begin() + settled, i) != done.begin() + settled) continue;
-    const uint32_t holder = EmployeeOfSlot(config, data, p.holder);
-    const bool away = holder == internal::kNoIndex ||
-                      status_of(holder) == v1::EmployeeStatus::ON_LEAVE ||
-                      status_of(holder) == v1::EmployeeStatus::DEPARTED;
-    if ((!overdue(p) && !away) || p.transfers >= config.max_transfers) continue;
-    auto entry = config.entry_index.find(p.entry);
-    if (entry == config.entry_index.end()) continue;
-    std::vector<uint32_t> earlier;
-    for (uint32_t slot : p.earlier) {
-      const uint32_t e = EmployeeOfSlot(config, data, slot);
-      if (e != internal::kNoIndex) earlier.push_back(e);
+  // A transfer can free a colleague another transfer was waiting for: go round until
+  // nothing moves.
+  for (bool moved = true; moved;) {
+    moved = false;
+    for (uint32_t i = 0; i < data.pending.size(); ++i) {
+      const internal::PendingAcceptance& p = data.pending[i];
+      if (std::find(done.begin(), done.end(), i) != done.end()) continue;
+      const uint32_t holder = EmployeeOfSlot(config, data, p.holder);
+      const bool away = holder == internal::kNoIndex ||
+                        status_of(holder) == v1::EmployeeStatus::ON_LEAVE ||
+                        status_of(holder) == v1::EmployeeStatus::DEPARTED;
+      if ((!overdue(p) && !away) || p.transfers >= config.max_transfers) continue;
+      auto entry = config.entry_index.find(p.entry);
+      if (entry == config.entry_index.end()) continue;
+      std::vector<uint32_t> earlier;
+      for (uint32_t slot : p.earlier) {
+        const uint32_t e = EmployeeOfSlot(config, data, slot);
+        if (e != internal::kNoIndex) earlier.push_back(e);
+      }
+      if (holder != internal::kNoIndex) earlier.push_back(holder);
+      internal::Allocator::Request request =
+          RequestFor(config, data, p.customer, p.keys, entry->second, p.group,
+                     v1::Assignment::TRANSFERRED, at_us);
+      request.earlier = earlier;
+      request.transfers = p.transfers + 1;
+      if (allocator.Place(request) != internal::Allocator::Miss::kNone) continue;
+      done.push_back(i);
+      moved = true;
+      if (holder != internal::kNoIndex) {
+        decision.delta.outcomes.push_back({holder, false});
+        allocator.RecordOutcome(holder, false);
+      }
+      allocator.SetUnresponsive(OverdueHolders(config, data, at_us, done));
     }
-    if (holder != internal::kNoIndex) earlier.push_back(holder);
-    internal::Allocator::Request request =
-        RequestFor(config, data, p.customer, p.keys, entry->second, p.group,
-                   v1::Assignment::TRANSFERRED, at_us);
-    request.earlier = earlier;
-    request.transfers = p.transfers + 1;
-    if (allocator.Place(request) != internal::Allocator::Miss::kNone) continue;
-    done.push_back(i);
-    transferred = true;
-    if (holder != internal::kNoIndex) decision.delta.outcomes.push_back({holder, false});
   }
   std::sort(done.begin(), done.end());
-  if (transferred) allocator.SetUnresponsive(OverdueHolders(config, data, at_us, done));
 }
 
 bool Unheld(const Decision& decision, int32_t position) {
@@ -368,12 +376,38 @@ void DecideArrival(const CompiledConfig& config, const StateData& data, const v1
   const std::string& customer = arrival.customer().ref();
   for (const std::string& tag : entry->tags) decision.tags_added.push_back(tag);
 
-  // A customer already waiting is not held twice; if released just now, that is the outcome.
+  // A customer already waiting is not held twice. One released just now belongs to the
+  // employee who took them; one whose wait just expired arrives afresh.
   if (!data.held.empty()) {
     const int32_t held = FindHeld(data, keys);
-    if (held >= 0) {
-      if (!Unheld(decision, held)) decision.held.push_back({customer, data.held[held].reason});
+    if (held >= 0 && !Unheld(decision, held)) {
+      decision.held.push_back({customer, data.held[held].reason});
       return;
+    }
+    if (held >= 0) {
+      const internal::HeldCustomer& h = data.held[held];
+      for (size_t k = 0; k < decision.delta.remember.size(); ++k) {
+        Delta::Remember& release = decision.delta.remember[k];
+        if (!release.new_owner ||
+            std::find(release.keys.begin(), release.keys.end(), h.keys[0]) == release.keys.end()) {
+          continue;
+        }
+        for (uint64_t key : keys) {
+          if (std::find(release.keys.begin(), release.keys.end(), key) == release.keys.end()) {
+            release.keys.push_back(key);
+          }
+        }
+        // The release is this customer's outcome; under another ref, report the owner too.
+        if (h.customer != customer) {
+          decision.assignments.push_back({customer,
+                                          config.employees[release.employee].id,
+                                          {},
+                                          entry->id,
+                                          v1::Assignment::OWNER,
+                                          false});
+        }
+        return;
+      }
     }
   }
 
@@ -487,9 +521,7 @@ void DecideObserved(const CompiledConfig& config, const StateData& data,
     decision.delta.remember.push_back(std::move(remember));
     return;
   }
-  const v1::Explanation::SkipReason why = allocator.Ineligibility(employee, true);
-  if (why == v1::Explanation::DAILY_CAP || why == v1::Explanation::HOURLY_CAP ||
-      why == v1::Explanation::PRESSURE) {
+  if (allocator.CapReached(employee, true) != v1::Explanation::SKIP_REASON_UNSPECIFIED) {
     decision.alerts.push_back({v1::Alert::OVER_CAP, name, entry.id, {}, customer});
   }
   remember.charge = true;
@@ -524,7 +556,7 @@ std::string KeysToken(absl::Span<const uint64_t> keys) {
 // picked by the strategy of the first group the employee belongs to (its cascade), in
 // order of assignment; reported as INHERITED and not charged.
 void InheritCustomers(const CompiledConfig& config, const StateData& data, uint32_t departed,
-                      int64_t at_us, internal::Allocator& allocator) {
+                      int64_t at_us, internal::Allocator& allocator, Decision& decision) {
   const internal::CompiledEmployee& employee = config.employees[departed];
   auto slot = data.slot_of.find(employee.id);
   if (employee.groups.empty() || slot == data.slot_of.end()) return;
@@ -546,6 +578,12 @@ void InheritCustomers(const CompiledConfig& config, const StateData& data, uint3
     return std::tie(a.at, a.first_key) < std::tie(b.at, b.first_key);
   });
   for (const Owned& o : owned) {
+    // A customer this decision already moved (an unaccepted one transferred) is not inherited.
+    const auto& remembered = decision.delta.remember;
+    if (std::any_of(remembered.begin(), remembered.end(),
+                    [&](const Delta::Remember& r) { return r.new_owner && r.customer == o.id; })) {
+      continue;
+    }
     const std::string name = KeysToken(o.keys);
     internal::Allocator::Request request;
     request.target = employee.groups[0];
@@ -665,7 +703,7 @@ absl::StatusOr<Decision> Engine::Decide(const v1::Event& event, const State& sta
     auto slot = data.slot_of.find(config.employees[departed].id);
     const bool already = slot != data.slot_of.end() &&
                          data.counters[slot->second].status == v1::EmployeeStatus::DEPARTED;
-    if (!already) InheritCustomers(config, data, departed, *at_us, allocator);
+    if (!already) InheritCustomers(config, data, departed, *at_us, allocator, decision);
   }
   if (!data.held.empty()) DispatchHeld(config, data, local, *at_us, allocator, decision);
   if (event.has_observed()) {
@@ -800,7 +838,7 @@ absl::StatusOr<v1::RosterList> Engine::Roster(std::string_view entry_id, const S
       if (allocator.Remaining(e) <= config.roster_headroom) continue;
       // The order the strategy would pick in (SPEC §5.2); ties by member order.
       double key = m;
-      switch (group.strategy) {
+      switch (config.groups[target].strategy) {  // the entry group's strategy orders
         case v1::ROUND_ROBIN:
           key = (m + n - static_cast<uint32_t>(clock.last_picked + 1)) % n;
           break;

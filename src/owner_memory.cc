@@ -48,6 +48,7 @@ void OwnerMemory::Assign(CustomerId id, absl::Span<const uint64_t> keys, uint32_
   Record& record = records_[id];
   record.owner = owner;
   record.assigned_at_us = at_us;
+  record.lost = false;
   for (uint64_t key : keys) AddKey(id, key);
   if (expiry_.empty() || expiry_.back() != std::make_pair(at_us, id)) {
     expiry_.emplace_back(at_us, id);

@@ -24,6 +24,7 @@ class OwnerMemory {
   struct Record {
     int64_t assigned_at_us = 0;  // when the current owner was assigned
     uint32_t owner = 0;
+    bool lost = false;  // the customer deleted the owner (SPEC §5.6)
   };
 
   // The customer `key` belongs to, or kNone.
@@ -39,6 +40,9 @@ class OwnerMemory {
   // Every key joins that customer, leaving any other customer it belonged to.
   // Requires `at_us` not earlier than any earlier Assign.
   void Assign(CustomerId id, absl::Span<const uint64_t> keys, uint32_t owner, int64_t at_us);
+
+  // Marks the relation with the owner ended; the next Assign clears it.
+  void MarkLost(CustomerId id) { records_[id].lost = true; }
 
   // Adds `keys` to the customer `id` without changing its owner.
   void Join(CustomerId id, absl::Span<const uint64_t> keys);

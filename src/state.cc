@@ -171,13 +171,14 @@ v1::State State::ToProto() const {
   struct Row {
     int64_t at;
     uint32_t owner;
+    bool lost;
     absl::Span<const uint64_t> keys;
   };
   std::vector<Row> rows;
   rows.reserve(d.memory.size());
   d.memory.ForEach(
       [&](OwnerMemory::CustomerId, const OwnerMemory::Record& r, absl::Span<const uint64_t> keys) {
-        rows.push_back({r.assigned_at_us, r.owner, keys});
+        rows.push_back({r.assigned_at_us, r.owner, r.lost, keys});
       });
   std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
     return std::tie(a.at, a.keys[0]) < std::tie(b.at, b.keys[0]);
@@ -202,6 +203,7 @@ v1::State State::ToProto() const {
     previous = r.at;
     if (!all_single) mem->add_key_counts(static_cast<uint32_t>(r.keys.size()));
     for (uint64_t k : r.keys) mem->add_keys(k);
+    if (r.lost) mem->add_lost(static_cast<uint32_t>(mem->owner_size() - 1));
   }
   if (rows.empty()) out.clear_memory();
   std::vector<std::pair<std::string_view, const internal::EntryCounters*>> entries;
@@ -287,6 +289,9 @@ absl::StatusOr<State> State::FromProto(const v1::State& proto) {
     if (!std::is_sorted(c.recent.begin(), c.recent.end())) {
       return absl::InvalidArgumentError(path + ".recent_us: must be in time order");
     }
+    if (!(e.surge_extra() >= 0 && e.surge_extra() <= 0.2)) {
+      return absl::InvalidArgumentError(path + ".surge_extra: must be between 0 and 0.2");
+    }
     c.surge = {e.surge_extra(), e.surge_until_us()};
     if (e.outcome_count() > 64)
       return absl::InvalidArgumentError(path + ".outcome_count: above 64");
@@ -306,6 +311,9 @@ absl::StatusOr<State> State::FromProto(const v1::State& proto) {
     g.virtual_time = gs.virtual_time();
     if (!std::isfinite(g.virtual_time)) {
       return absl::InvalidArgumentError(path + ".virtual_time: must be a finite number");
+    }
+    if (!(gs.surge_extra() >= 0 && gs.surge_extra() <= 0.2)) {
+      return absl::InvalidArgumentError(path + ".surge_extra: must be between 0 and 0.2");
     }
     g.surge = {gs.surge_extra(), gs.surge_until_us()};
     absl::flat_hash_set<std::string> members;
@@ -355,6 +363,7 @@ absl::StatusOr<State> State::FromProto(const v1::State& proto) {
     owner_slots.push_back(d.SlotFor(mem.owner_ids(i)));
   }
   absl::flat_hash_set<uint64_t> seen_keys;
+  std::vector<uint64_t> first_keys;  // of each customer, in order
   int64_t at = 0;
   int64_t key_pos = 0;
   for (int i = 0; i < n; ++i) {
@@ -388,6 +397,13 @@ absl::StatusOr<State> State::FromProto(const v1::State& proto) {
     }
     key_pos += count;
     d.memory.Assign(OwnerMemory::kNone, keys, owner_slots[mem.owner(i)], at);
+    first_keys.push_back(keys[0]);
+  }
+  for (int i = 0; i < mem.lost_size(); ++i) {
+    if (mem.lost(i) >= first_keys.size()) {
+      return absl::InvalidArgumentError(absl::StrCat("memory.lost[", i, "]: no such customer"));
+    }
+    d.memory.MarkLost(d.memory.FindKey(first_keys[mem.lost(i)]));
   }
   for (int i = 0; i < proto.held_size(); ++i) {
     const v1::HeldCustomer& h = proto.held(i);

@@ -113,6 +113,7 @@ struct Delta {
   };
   std::vector<uint32_t> alerted_entries;  // capacity alert raised today
   bool reserve_alerted = false;           // RESERVE_USED raised today
+  std::vector<uint32_t> lost;  // remembered customers who deleted their owner (SPEC §5.6)
   std::vector<uint32_t> pending_done;
   std::vector<NewPending> pending_added;
   std::vector<Outcome> outcomes;
