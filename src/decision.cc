@@ -82,6 +82,7 @@ v1::Decision Engine::ToProto(const Decision& d, bool with_delta) const {
     for (uint32_t i : d.delta.unheld) delta->add_unheld(i);
     for (uint32_t i : d.delta.wait_started) delta->add_wait_started(i);
     for (uint32_t i : d.delta.pending_done) delta->add_pending_done(i);
+    delta->set_lost_count(static_cast<uint32_t>(d.delta.lost.size()));
     for (const Delta::NewPending& p : d.delta.pending_added) {
       v1::Delta::NewPending* q = delta->add_pending_added();
       q->set_customer(p.customer);

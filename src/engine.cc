@@ -165,7 +165,8 @@ Remembered FindRemembered(const CompiledConfig& config, const StateData& data,
     if (id == OwnerMemory::kNone || id == best.id) continue;
     const int64_t age = at_us - data.memory.record(id).assigned_at_us;
     if (age >= config.remember_us) continue;
-    const bool in_window = age < config.dedup_window_us;
+    // A customer who deleted their owner is owned no more (SPEC §5.6).
+    const bool in_window = age < config.dedup_window_us && !data.memory.record(id).lost;
     if (best.id == OwnerMemory::kNone || in_window > best.in_window ||
         (in_window == best.in_window &&
          data.memory.record(id).assigned_at_us > data.memory.record(best.id).assigned_at_us)) {
@@ -192,6 +193,13 @@ internal::Allocator::Request RequestFor(const CompiledConfig& config, const Stat
   request.entry = entry;
   request.reason = reason;
   return request;
+}
+
+// The engine index of the employee in state slot `slot`, or kNoIndex when the config no
+// longer has them.
+uint32_t EmployeeOfSlot(const CompiledConfig& config, const StateData& data, uint32_t slot) {
+  auto it = config.employee_index.find(data.employee_ids[slot]);
+  return it == config.employee_index.end() ? internal::kNoIndex : it->second;
 }
 
 // Position in the hold pool of a customer any of `keys` names, or -1.
@@ -227,6 +235,28 @@ void DispatchHeld(const CompiledConfig& config, const StateData& data, const Loc
       if (!entry.IsOpen(local)) continue;
       if (h.wait_from_us == 0) decision.delta.wait_started.push_back(i);
     }
+    if (h.reason == v1::Hold::OWNER_UNAVAILABLE) {
+      // Back to the owner once they are back (SPEC §5.5 HOLD); through the cascade once
+      // they are no longer the owner.
+      const Remembered known = FindRemembered(config, data, h.keys, at_us);
+      if (known.in_window) {
+        const uint32_t owner = EmployeeOfSlot(config, data, data.memory.record(known.id).owner);
+        const auto status = owner == internal::kNoIndex ? v1::EmployeeStatus::DEPARTED
+                                                        : allocator.counters(owner).status;
+        if (status == v1::EmployeeStatus::ON_LEAVE || status == v1::EmployeeStatus::DEPARTED) {
+          continue;
+        }
+        decision.assignments.push_back(
+            {h.customer, config.employees[owner].id, {}, entry.id, v1::Assignment::OWNER, false});
+        Delta::Remember join;
+        join.keys = h.keys;
+        join.customer = known.id;
+        join.employee = owner;
+        decision.delta.remember.push_back(std::move(join));
+        decision.delta.unheld.push_back(i);
+        continue;
+      }
+    }
     const internal::Allocator::Request request =
         RequestFor(config, data, h.customer, h.keys, entry_it->second, h.group,
                    v1::Assignment::RELEASED, at_us);
@@ -238,13 +268,6 @@ void DispatchHeld(const CompiledConfig& config, const StateData& data, const Loc
       full_targets.push_back(target);
     }
   }
-}
-
-// The engine index of the employee in state slot `slot`, or kNoIndex when the config no
-// longer has them.
-uint32_t EmployeeOfSlot(const CompiledConfig& config, const StateData& data, uint32_t slot) {
-  auto it = config.employee_index.find(data.employee_ids[slot]);
-  return it == config.employee_index.end() ? internal::kNoIndex : it->second;
 }
 
 // Whether an `accepted` event names the customer of a pending assignment: by the host's ref,
@@ -303,6 +326,16 @@ void TrackAcceptance(const CompiledConfig& config, const StateData& data, const 
       const bool in_time = at_us - p.assigned_at_us <= timeout;
       decision.delta.outcomes.push_back({employee, in_time});
       allocator.RecordOutcome(employee, in_time);
+      break;
+    }
+  }
+  if (event.has_lost()) {  // the customer deleted the employee: nothing left to accept
+    const uint32_t employee = config.employee_index.at(event.lost().employee());
+    for (uint32_t i = 0; i < data.pending.size(); ++i) {
+      const internal::PendingAcceptance& p = data.pending[i];
+      if (EmployeeOfSlot(config, data, p.holder) != employee) continue;
+      if (!NamesCustomer(config, event.lost().customer(), p)) continue;
+      done.push_back(i);
       break;
     }
   }
@@ -416,7 +449,35 @@ void DecideArrival(const CompiledConfig& config, const StateData& data, const v1
   if (known.id != OwnerMemory::kNone) {
     const OwnerMemory::Record& record = data.memory.record(known.id);
     auto owner = config.employee_index.find(data.employee_ids[record.owner]);
-    if (known.in_window && owner != config.employee_index.end()) {
+    const bool owner_known = owner != config.employee_index.end();
+    // SPEC §5.5: an owner on leave or departed is unavailable; dedup.on_owner_unavailable
+    // decides (REASSIGN: allocate anew below).
+    const v1::EmployeeStatus::Status status =
+        owner_known ? allocator.counters(owner->second).status : v1::EmployeeStatus::ACTIVE;
+    const bool unavailable =
+        status == v1::EmployeeStatus::ON_LEAVE || status == v1::EmployeeStatus::DEPARTED;
+    if (known.in_window && owner_known && unavailable &&
+        config.on_owner_unavailable != v1::Dedup::REASSIGN) {
+      Delta::Remember join;
+      join.keys = keys;
+      join.customer = known.id;
+      join.employee = owner->second;
+      decision.delta.remember.push_back(std::move(join));
+      if (config.on_owner_unavailable == v1::Dedup::REJECT) {
+        decision.rejections.push_back({customer, v1::Rejection::OWNER_UNAVAILABLE, {}});
+        return;
+      }
+      // HOLD: wait in the pool for the owner to come back.
+      if (PooledAfter(data, decision) >= config.hold_capacity) {
+        decision.rejections.push_back({customer, v1::Rejection::BUFFER_FULL, {}});
+        return;
+      }
+      decision.delta.holds.push_back(
+          {customer, keys, entry_index, entry->group, at_us, v1::Hold::OWNER_UNAVAILABLE});
+      decision.held.push_back({customer, v1::Hold::OWNER_UNAVAILABLE});
+      return;
+    }
+    if (known.in_window && owner_known && !unavailable) {
       const std::string_view owner_name = config.employees[owner->second].id;
       Delta::Remember join;
       join.keys = keys;
@@ -432,12 +493,13 @@ void DecideArrival(const CompiledConfig& config, const StateData& data, const v1
       }
       return;
     }
-    // After the window (or with the owner gone from the config): new again, but returning.
-    decision.returning = true;
-    if (owner != config.employee_index.end()) {
-      decision.previous_owner = config.employees[owner->second].id;
+    // After the window, after a `lost`, or with the owner gone from the config: new again,
+    // but returning. Within the window with the owner unavailable: reassigned, not returning.
+    decision.returning = !known.in_window || !owner_known;
+    if (owner_known) decision.previous_owner = config.employees[owner->second].id;
+    if (decision.returning && !config.returning_tag.empty()) {
+      decision.tags_added.push_back(config.returning_tag);
     }
-    if (!config.returning_tag.empty()) decision.tags_added.push_back(config.returning_tag);
   }
 
   // ---- Step 5: target group (this version: the entry's default group).
@@ -511,6 +573,12 @@ void DecideObserved(const CompiledConfig& config, const StateData& data,
   if (known.id != OwnerMemory::kNone) {
     owner = EmployeeOfSlot(config, data, data.memory.record(known.id).owner);
   }
+  // WeCom placed a customer allot was holding: they wait no longer.
+  if (const int32_t held = FindHeld(data, *keys); held >= 0 && !Unheld(decision, held)) {
+    auto& unheld = decision.delta.unheld;
+    unheld.insert(std::upper_bound(unheld.begin(), unheld.end(), static_cast<uint32_t>(held)),
+                  static_cast<uint32_t>(held));
+  }
   Delta::Remember remember;
   remember.keys = *keys;
   remember.customer = known.id;
@@ -539,6 +607,36 @@ void DecideObserved(const CompiledConfig& config, const StateData& data,
                                   returning ? v1::Assignment::RETURNING : v1::Assignment::NEW,
                                   false});
   decision.delta.remember.push_back(std::move(remember));
+}
+
+// SPEC §5.6: a `lost` ends the relation between a customer and the employee who owns them;
+// their next arrival is returning. Naming a customer the employee does not own changes
+// nothing. The keys are tried in every dedup scope, since `lost` names no entry.
+void MarkLost(const CompiledConfig& config, const StateData& data, const v1::Lost& lost,
+              int64_t at_us, Decision& decision) {
+  auto slot = data.slot_of.find(lost.employee());
+  if (slot == data.slot_of.end()) return;
+  std::vector<uint64_t> seeds;
+  for (const internal::CompiledEntry& entry : config.entries) {
+    if (std::find(seeds.begin(), seeds.end(), entry.key_seed) == seeds.end()) {
+      seeds.push_back(entry.key_seed);
+    }
+  }
+  for (uint64_t seed : seeds) {
+    for (const std::string& key : lost.customer().keys()) {
+      const absl::StatusOr<uint64_t> hash = HashKey(key, seed);  // checked before
+      const OwnerMemory::CustomerId id = data.memory.FindKey(*hash);
+      if (id == OwnerMemory::kNone) continue;
+      const OwnerMemory::Record& record = data.memory.record(id);
+      if (record.owner != slot->second || at_us - record.assigned_at_us >= config.remember_us) {
+        continue;
+      }
+      if (std::find(decision.delta.lost.begin(), decision.delta.lost.end(), id) ==
+          decision.delta.lost.end()) {
+        decision.delta.lost.push_back(id);
+      }
+    }
+  }
 }
 
 // How an INHERITED assignment names its customer: allot remembers only key hashes, so the
@@ -706,6 +804,7 @@ absl::StatusOr<Decision> Engine::Decide(const v1::Event& event, const State& sta
     if (!already) InheritCustomers(config, data, departed, *at_us, allocator, decision);
   }
   if (!data.held.empty()) DispatchHeld(config, data, local, *at_us, allocator, decision);
+  if (event.has_lost()) MarkLost(config, data, event.lost(), *at_us, decision);
   if (event.has_observed()) {
     DecideObserved(config, data, event.observed(), *at_us, allocator, decision);
   }
@@ -748,6 +847,7 @@ absl::Status Engine::Apply(const Decision& decision, State& state) const {
                                   : data.counters[data.bound.employee_slot[surge.index]].surge;
     target = {surge.extra, surge.until_us};
   }
+  for (uint32_t id : delta.lost) data.memory.MarkLost(id);
   for (const Delta::Remember& r : delta.remember) {
     const uint32_t slot = data.bound.employee_slot[r.employee];
     if (r.new_owner) {

@@ -448,3 +448,58 @@ TEST_CASE("Random traces with holds replay identically through saved states") {
 
 }  // namespace
 }  // namespace allot
+
+namespace allot {
+namespace {
+
+v1::Event ObservedAdd(absl::Time at, const std::string& ref, const std::string& key,
+                      const std::string& employee) {
+  v1::Event e;
+  testing::SetTime(e, at);
+  e.mutable_observed()->set_entry("e");
+  e.mutable_observed()->mutable_customer()->set_ref(ref);
+  e.mutable_observed()->mutable_customer()->add_keys(key);
+  e.mutable_observed()->set_employee(employee);
+  return e;
+}
+
+TEST_CASE("A held customer WeCom places itself leaves the pool") {
+  const Engine engine = testing::MakeEngine(absl::StrCat(kPool, R"pb(employees { id: "b" })pb"));
+  State state;
+  MustStep(engine, Arrival(T("2026-11-24T09:00:00+08:00"), "e", "c0", {"phone:0"}), state);
+  REQUIRE(MustStep(engine, Arrival(T("2026-11-24T09:01:00+08:00"), "e", "y", {"phone:2"}), state)
+              .held.size() == 1);
+  MustStep(engine, ObservedAdd(T("2026-11-24T09:02:00+08:00"), "y", "phone:2", "b"), state);
+  CHECK(state.ToProto().held_size() == 0);
+  // Next day nothing is released twice, and y stays b's.
+  CHECK(MustStep(engine, Tick(T("2026-11-25T00:00:30+08:00")), state).assignments.empty());
+  const Decision repeat =
+      MustStep(engine, Arrival(T("2026-11-25T09:00:00+08:00"), "e", "y", {"phone:2"}), state);
+  CHECK(repeat.assignments[0].employee == "b");
+}
+
+TEST_CASE("A rescan as the wait expires is a fresh arrival; one just released joins its owner") {
+  const Engine engine = testing::MakeEngine(absl::StrReplaceAll(kPool, {{"24h", "1h"}}));
+  State state;
+  MustStep(engine, Arrival(T("2026-11-24T09:00:00+08:00"), "e", "c0", {"phone:0"}), state);
+  MustStep(engine, Arrival(T("2026-11-24T09:00:00+08:00"), "e", "y", {"phone:2"}), state);
+  const Decision rescan = MustStep(
+      engine, Arrival(T("2026-11-24T10:00:00+08:00"), "e", "y2", {"phone:2", "unionid:u"}), state);
+  REQUIRE(rescan.rejections.size() == 1);
+  CHECK(rescan.rejections[0].customer == "y");
+  CHECK(rescan.rejections[0].reason == v1::Rejection::HOLD_EXPIRED);
+  REQUIRE(rescan.held.size() == 1);  // the new request waits afresh
+  CHECK(rescan.held[0].customer == "y2");
+  // Released next morning under the first ref; a scan under the other key in that same
+  // event is owned by the same employee.
+  const Decision morning =
+      MustStep(engine, Arrival(T("2026-11-25T00:00:30+08:00"), "e", "y3", {"unionid:u"}), state);
+  REQUIRE(morning.assignments.size() == 2);
+  CHECK(morning.assignments[0].reason == v1::Assignment::RELEASED);
+  CHECK(morning.assignments[1].customer == "y3");
+  CHECK(morning.assignments[1].reason == v1::Assignment::OWNER);
+  CHECK(morning.assignments[1].employee == morning.assignments[0].employee);
+}
+
+}  // namespace
+}  // namespace allot
