@@ -74,8 +74,8 @@ absl::Status CheckEmployee(const CompiledConfig& config, const std::string& id,
   return absl::InvalidArgumentError(absl::StrCat(path, ": unknown employee \"", id, "\""));
 }
 
-// The non-arrival events: checked, accepted, and (in this version) without effect beyond
-// time-driven work. SPEC §3.
+// Checks a non-arrival event (SPEC §3) before anything is decided: what it names must exist
+// and its values must be in range.
 absl::Status CheckOtherEvent(const CompiledConfig& config, const v1::Event& event) {
   switch (event.kind_case()) {
     case v1::Event::kTick:
@@ -502,7 +502,8 @@ void DecideArrival(const CompiledConfig& config, const StateData& data, const v1
     }
   }
 
-  // ---- Step 5: target group (this version: the entry's default group).
+  // ---- Step 5: target group. Rules, districts, stores, regions and slots come with issue 4;
+  // for now the entry's default group.
   uint32_t target = entry->group;
   auto source = v1::Explanation::ENTRY_DEFAULT;
   // ---- Step 6: off-hours.
