@@ -202,6 +202,8 @@ bool Allocator::Cascade(const Request& r, uint64_t random_seed, bool allow_reser
   const bool inheriting = r.reason == v1::Assignment::INHERITED;
   for (uint32_t g : config_.groups[r.target].cascade) {
     const CompiledGroup& members = config_.groups[g];
+    // Region protection: the cascade never leaves the region's groups (SPEC §5.1 step 7).
+    if (r.region != kNoIndex && members.region != r.region) continue;
     const GroupClock& clock = group(g);
     v1::Explanation::GroupTrial* trial = nullptr;
     if (explain != nullptr) {
@@ -256,20 +258,41 @@ Allocator::Miss Allocator::Place(const Request& r) {
   const bool used_reserve = !found && any_capped && config_.reserve_fraction > 0 &&
                             Cascade(r, random_seed, true, &pick, &any_capped);
   if (!found && !used_reserve) return any_capped ? Miss::kCapped : Miss::kOffDuty;
+  Commit(r, config_.groups[pick.group].members[pick.member], &pick, used_reserve);
+  return Miss::kNone;
+}
 
+bool Allocator::PlaceWith(uint32_t employee, const Request& r) {
+  const SkipReason why = Ineligibility(employee, false);
+  if (r.explain != nullptr) {
+    v1::Explanation::GroupTrial* trial = r.explain->add_groups();
+    if (why == v1::Explanation::SKIP_REASON_UNSPECIFIED) {
+      trial->set_picked(config_.employees[employee].id);
+    } else {
+      v1::Explanation::Skip* skip = trial->add_skipped();
+      skip->set_employee(config_.employees[employee].id);
+      skip->set_reason(why);
+    }
+  }
+  if (why != v1::Explanation::SKIP_REASON_UNSPECIFIED) return false;
+  Commit(r, employee, nullptr, false);
+  return true;
+}
+
+void Allocator::Commit(const Request& r, uint32_t employee, const Delta::Pick* pick,
+                       bool used_reserve) {
   const bool charge = r.reason != v1::Assignment::INHERITED;  // not a new add (SPEC §5.9)
-  const uint32_t employee = config_.groups[pick.group].members[pick.member];
   const CompiledEmployee& e = config_.employees[employee];
   const std::string_view entry_id =
       r.entry == kNoIndex ? std::string_view() : std::string_view(config_.entries[r.entry].id);
-  decision_.assignments.push_back(
-      {*r.customer, e.id, config_.groups[pick.group].id, entry_id, r.reason, used_reserve});
+  const std::string_view group_id =
+      pick == nullptr ? std::string_view() : std::string_view(config_.groups[pick->group].id);
+  decision_.assignments.push_back({*r.customer, e.id, group_id, entry_id, r.reason, used_reserve});
   // The first use of the reserve each day (SPEC §5.4 alert).
   if (used_reserve && !decision_.delta.reserve_alerted &&
       view_.data().reserve_alert_day != local_.day) {
     decision_.delta.reserve_alerted = true;
-    decision_.alerts.push_back(
-        {v1::Alert::RESERVE_USED, e.id, entry_id, config_.groups[pick.group].id, *r.customer});
+    decision_.alerts.push_back({v1::Alert::RESERVE_USED, e.id, entry_id, group_id, *r.customer});
   }
   if (charge && FillsPressureWindow(employee)) {
     decision_.alerts.push_back({v1::Alert::PRESSURE_PAUSE, e.id, entry_id, {}, *r.customer});
@@ -282,7 +305,7 @@ Allocator::Miss Allocator::Place(const Request& r) {
   remember.new_owner = true;
   remember.charge = charge;
   decision_.delta.remember.push_back(std::move(remember));
-  decision_.delta.picks.push_back(pick);
+  if (pick != nullptr) decision_.delta.picks.push_back(*pick);
   if (config_.accept_timeout_us > 0 && charge) {
     Delta::NewPending pending;
     pending.customer = *r.customer;
@@ -299,9 +322,10 @@ Allocator::Miss Allocator::Place(const Request& r) {
     if (charge) {
       ChargeCounters(MutableCounters(employee), e, local_.day, local_hour_, now_us_);
     }
-    ApplyPick(MutableGroup(pick.group), pick, config_.groups[pick.group].strategy);
+    if (pick != nullptr) {
+      ApplyPick(MutableGroup(pick->group), *pick, config_.groups[pick->group].strategy);
+    }
   }
-  return Miss::kNone;
 }
 
 }  // namespace allot::internal

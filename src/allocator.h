@@ -66,6 +66,8 @@ class Allocator {
     // Transfers (SPEC §5.4): employees who held the customer before, and how many times.
     absl::Span<const uint32_t> earlier;
     uint32_t transfers = 0;
+    // A protected region (SPEC §5.8): only its groups are tried; kNoIndex for none.
+    uint32_t region = kNoIndex;
   };
 
   // Tries the cascade of `request.target`, then again allowing the reserve. On success adds
@@ -73,6 +75,10 @@ class Allocator {
   // An INHERITED request (SPEC §5.9) is not a new add: any ACTIVE member may take it, caps
   // and schedules aside, and nothing is charged.
   Miss Place(const Request& request);
+
+  // Gives the customer to `employee` directly (a district owner, a previous owner) when
+  // eligible within normal capacity; returns false, adding nothing, when not.
+  bool PlaceWith(uint32_t employee, const Request& request);
 
   // The event's own change (a status, a surge), seen by every placement that follows.
   void Override(const Delta::StatusChange& change);
@@ -106,6 +112,9 @@ class Allocator {
   uint32_t ScaledCap(uint32_t cap, const CompiledEmployee& e, const EmployeeCounters& c,
                      bool allow_reserve) const;
   bool FillsPressureWindow(uint32_t employee) const;
+  // Adds the assignment and its delta; `pick` is null for a direct placement.
+  void Commit(const Request& request, uint32_t employee, const Delta::Pick* pick,
+              bool used_reserve);
   EmployeeCounters& MutableCounters(uint32_t employee);
   GroupClock& MutableGroup(uint32_t g);
   bool Cascade(const Request& request, uint64_t random_seed, bool allow_reserve, Delta::Pick* pick,

@@ -44,6 +44,25 @@ struct CompiledGroup {
   std::vector<uint32_t> members;      // employee indices, in member order
   std::vector<double> member_weight;  // effective weight per member (SPEC §5.2)
   std::vector<uint32_t> cascade;      // this group, then backups depth-first, each once
+  uint32_t region = kNoIndex;         // SPEC §5.8
+};
+
+// SPEC §5.8: regions by city, stores by distance, districts by owner.
+struct CompiledRegion {
+  std::string id;
+  uint32_t group = kNoIndex;
+  double weight_factor = 1.0;
+  bool protect = false;
+};
+
+struct CompiledStore {
+  double lat = 0, lng = 0, radius_m = 5000;
+  uint32_t group = 0;
+};
+
+struct EntrySlot {
+  TimeWindow window;
+  uint32_t group = 0;
 };
 
 struct CompiledEntry {
@@ -55,6 +74,7 @@ struct CompiledEntry {
   // Daily capacity of the entry's cascade (employees counted once, level factors applied);
   // 0 when some member has no daily cap. For the capacity_ratio alert (SPEC §5.4).
   uint64_t daily_capacity = 0;
+  std::vector<EntrySlot> slots;   // 分时段接待: the first slot holding the local time wins
   std::vector<TimeWindow> hours;  // empty: always open (SPEC §5.1 step 6)
   v1::OffHours off_hours = v1::ASSIGN_ANYWAY;
   uint32_t off_hours_group = kNoIndex;
@@ -94,6 +114,11 @@ struct CompiledConfig {
   std::vector<CompiledEmployee> employees;
   std::vector<CompiledGroup> groups;
   std::vector<CompiledEntry> entries;
+  std::vector<CompiledRegion> regions;
+  absl::flat_hash_map<std::string, uint32_t> region_of_city;
+  std::vector<CompiledStore> stores;
+  absl::flat_hash_map<std::string, uint32_t> district_owner;  // district → employee
+  bool prefer_previous_owner = false;
   absl::flat_hash_map<std::string, uint32_t> employee_index;
   absl::flat_hash_map<std::string, uint32_t> group_index;
   absl::flat_hash_map<std::string, uint32_t> entry_index;

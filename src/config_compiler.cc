@@ -221,7 +221,16 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
       if (it == c.employee_index.end()) continue;
       cg.members.push_back(it->second);
       c.employees[it->second].groups.push_back(static_cast<uint32_t>(i));
-      cg.member_weight.push_back(weight * c.employees[it->second].weight);
+      double region_factor = 1.0;  // SPEC §5.2: × the employee's (first) region's factor
+      const v1::Employee& source = config.employees(static_cast<int>(it->second));
+      if (source.regions_size() > 0) {
+        auto region = region_index.find(source.regions(0));
+        if (region != region_index.end() &&
+            config.regions(static_cast<int>(region->second)).has_weight_factor()) {
+          region_factor = config.regions(static_cast<int>(region->second)).weight_factor();
+        }
+      }
+      cg.member_weight.push_back(weight * c.employees[it->second].weight * region_factor);
     }
     for (int b = 0; b < g.backups_size(); ++b) {
       const std::string bpath = absl::StrCat(path, ".backups[", b, "]");
@@ -284,6 +293,8 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
           TimeWindow::Compile(slot.days(), slot.start(), slot.end(), spath);
       if (!w.ok()) problems.Add(w.status());
       check_group(slot.group(), spath + ".group", true);
+      auto g = c.group_index.find(slot.group());
+      if (w.ok() && g != c.group_index.end()) ce.slots.push_back({*w, g->second});
     }
     ce.hours = Windows(e.hours(), path + ".hours", problems);
     ce.off_hours = e.off_hours();
@@ -394,6 +405,24 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
     if (r.has_weight_factor() && !PositiveFinite(r.weight_factor())) {
       problems.Add(path + ".weight_factor", "must be a positive number");
     }
+    CompiledRegion region;
+    region.id = r.id();
+    if (auto g = c.group_index.find(r.group()); g != c.group_index.end()) region.group = g->second;
+    region.weight_factor = r.has_weight_factor() ? r.weight_factor() : 1.0;
+    region.protect = r.protect();
+    for (int k = 0; k < r.cities_size(); ++k) {
+      auto [it, inserted] = c.region_of_city.try_emplace(r.cities(k), static_cast<uint32_t>(i));
+      if (!inserted) {
+        problems.Add(absl::StrCat(path, ".cities[", k, "]"), "city \"", r.cities(k),
+                     "\" is already in regions[", it->second, "]");
+      }
+    }
+    c.regions.push_back(std::move(region));
+  }
+  for (int i = 0; i < config.groups_size(); ++i) {
+    if (auto r = region_index.find(config.groups(i).region()); r != region_index.end()) {
+      c.groups[i].region = r->second;
+    }
   }
   for (int i = 0; i < config.stores_size(); ++i) {
     const v1::Store& s = config.stores(i);
@@ -404,6 +433,12 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
     }
     if (s.has_radius_m() && !PositiveFinite(s.radius_m()))
       problems.Add(path + ".radius_m", "must be positive");
+    CompiledStore store;
+    store.lat = s.geo().lat();
+    store.lng = s.geo().lng();
+    if (s.has_radius_m()) store.radius_m = s.radius_m();
+    if (auto g = c.group_index.find(s.group()); g != c.group_index.end()) store.group = g->second;
+    c.stores.push_back(store);
   }
   absl::flat_hash_map<std::string, int> district_seen;
   for (int i = 0; i < config.districts_size(); ++i) {
@@ -416,7 +451,11 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
                    it->second, "]; each district has exactly one");
     }
     check_employee(d.employee(), path + ".employee");
+    if (auto e = c.employee_index.find(d.employee()); e != c.employee_index.end()) {
+      c.district_owner.try_emplace(d.id(), e->second);
+    }
   }
+  c.prefer_previous_owner = config.dedup().prefer_previous_owner();
   if (config.alerts().has_capacity_ratio()) c.capacity_ratio = config.alerts().capacity_ratio();
   if (config.roster().has_headroom()) c.roster_headroom = config.roster().headroom();
   if (config.roster().has_max_members()) c.roster_max_members = config.roster().max_members();

@@ -1,6 +1,7 @@
 #include "allot/engine.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <tuple>
 
@@ -200,6 +201,31 @@ internal::Allocator::Request RequestFor(const CompiledConfig& config, const Stat
 uint32_t EmployeeOfSlot(const CompiledConfig& config, const StateData& data, uint32_t slot) {
   auto it = config.employee_index.find(data.employee_ids[slot]);
   return it == config.employee_index.end() ? internal::kNoIndex : it->second;
+}
+
+// The nearest store within its radius of the arrival's position, or -1 (SPEC §5.8). Ties go
+// to the earlier store in the config.
+int32_t NearestStore(const CompiledConfig& config, const v1::Arrival& arrival) {
+  if (!arrival.has_geo() || config.stores.empty()) return -1;
+  constexpr double kEarthRadiusM = 6371000.0;
+  constexpr double kRad = 3.14159265358979323846 / 180.0;
+  const double lat = arrival.geo().lat() * kRad, lng = arrival.geo().lng() * kRad;
+  int32_t best = -1;
+  double best_m = 0;
+  for (size_t i = 0; i < config.stores.size(); ++i) {
+    const internal::CompiledStore& s = config.stores[i];
+    // Haversine distance.
+    const double dlat = s.lat * kRad - lat, dlng = s.lng * kRad - lng;
+    const double h =
+        std::sin(dlat / 2) * std::sin(dlat / 2) +
+        std::cos(lat) * std::cos(s.lat * kRad) * std::sin(dlng / 2) * std::sin(dlng / 2);
+    const double meters = 2 * kEarthRadiusM * std::asin(std::min(1.0, std::sqrt(h)));
+    if (meters <= s.radius_m && (best < 0 || meters < best_m)) {
+      best = static_cast<int32_t>(i);
+      best_m = meters;
+    }
+  }
+  return best;
 }
 
 // Position in the hold pool of a customer any of `keys` names, or -1.
@@ -502,10 +528,41 @@ void DecideArrival(const CompiledConfig& config, const StateData& data, const v1
     }
   }
 
-  // ---- Step 5: target group. Rules, districts, stores, regions and slots come with issue 4;
-  // for now the entry's default group.
+  // ---- Step 5: where the customer goes (SPEC §5.8). An employee to try first — the
+  // previous owner of a returning customer when prefer_previous_owner is on (§5.5), else the
+  // district's owner — and the group whose cascade follows: the nearest store within its
+  // radius, else the region of the city, else the entry's slot for the local time, else the
+  // entry's group. Tag-rule overrides (§5.7) come with issue 4.
   uint32_t target = entry->group;
+  uint32_t region = internal::kNoIndex;
+  uint32_t first = internal::kNoIndex;
   auto source = v1::Explanation::ENTRY_DEFAULT;
+  auto first_source = v1::Explanation::ROUTE_SOURCE_UNSPECIFIED;
+  if (decision.returning && config.prefer_previous_owner && !decision.previous_owner.empty()) {
+    first = config.employee_index.at(std::string(decision.previous_owner));
+    first_source = v1::Explanation::PREVIOUS_OWNER;
+  } else if (auto d = config.district_owner.find(arrival.district());
+             !arrival.district().empty() && d != config.district_owner.end()) {
+    first = d->second;
+    first_source = v1::Explanation::DISTRICT;
+  }
+  if (const int32_t store = NearestStore(config, arrival); store >= 0) {
+    target = config.stores[store].group;
+    source = v1::Explanation::STORE;
+  } else if (auto r = config.region_of_city.find(arrival.city());
+             !arrival.city().empty() && r != config.region_of_city.end() &&
+             config.regions[r->second].group != internal::kNoIndex) {
+    target = config.regions[r->second].group;
+    source = v1::Explanation::REGION;
+    if (config.regions[r->second].protect) region = r->second;
+  } else {
+    for (const internal::EntrySlot& slot : entry->slots) {
+      if (!slot.window.Contains(local)) continue;
+      target = slot.group;
+      source = v1::Explanation::SLOT;
+      break;
+    }
+  }
   // ---- Step 6: off-hours.
   if (!entry->IsOpen(local)) {
     if (entry->off_hours == v1::HOLD_UNTIL_OPEN) {
@@ -516,9 +573,10 @@ void DecideArrival(const CompiledConfig& config, const StateData& data, const v1
     if (entry->off_hours == v1::ROUTE_TO_GROUP) {
       target = entry->off_hours_group;
       source = v1::Explanation::OFF_HOURS_GROUP;
+      first = internal::kNoIndex;
+      region = internal::kNoIndex;
     }
   }
-  if (decision.explanation) decision.explanation->set_route_source(source);
 
   // ---- Steps 7–9.
   internal::Allocator::Request request;
@@ -530,6 +588,12 @@ void DecideArrival(const CompiledConfig& config, const StateData& data, const v1
   request.reason = decision.returning ? v1::Assignment::RETURNING : v1::Assignment::NEW;
   request.explain = decision.explanation.get();
   request.last = true;
+  request.region = region;
+  if (first != internal::kNoIndex && allocator.PlaceWith(first, request)) {
+    if (decision.explanation) decision.explanation->set_route_source(first_source);
+    return;
+  }
+  if (decision.explanation) decision.explanation->set_route_source(source);
   const internal::Allocator::Miss miss = allocator.Place(request);
   if (miss == internal::Allocator::Miss::kNone) return;
   if (config.hold_capacity > 0) {
