@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "allot/v1/config.pb.h"
+#include "tag_rules.h"
 #include "time_window.h"
 
 namespace allot::internal {
@@ -119,6 +120,7 @@ struct CompiledConfig {
   std::vector<CompiledStore> stores;
   absl::flat_hash_map<std::string, uint32_t> district_owner;  // district → employee
   bool prefer_previous_owner = false;
+  TagRules tag_rules;  // SPEC §5.7
   absl::flat_hash_map<std::string, uint32_t> employee_index;
   absl::flat_hash_map<std::string, uint32_t> group_index;
   absl::flat_hash_map<std::string, uint32_t> entry_index;

@@ -21,6 +21,7 @@ class Problems {
   }
   void Add(const absl::Status& status) { lines_.emplace_back(status.message()); }
   bool empty() const { return lines_.empty(); }
+  std::vector<std::string>& lines() { return lines_; }
   absl::Status ToStatus() const { return absl::InvalidArgumentError(absl::StrJoin(lines_, "\n")); }
 
  private:
@@ -379,12 +380,6 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
       check_group(rule.route_to_group(), path + ".route_to_group", false);
     std::function<void(const v1::Condition&, const std::string&)> check_condition =
         [&](const v1::Condition& when, const std::string& cpath) {
-          for (int e = 0; e < when.entries_size(); ++e) {
-            if (!c.entry_index.contains(when.entries(e))) {
-              problems.Add(absl::StrCat(cpath, ".entries[", e, "]"), "unknown entry \"",
-                           when.entries(e), "\"");
-            }
-          }
           Windows(when.local_time(), cpath + ".local_time", problems);
           for (int d = 0; d < when.weekdays_size(); ++d) {
             if (when.weekdays(d) < v1::MON || when.weekdays(d) > v1::SUN) {
@@ -456,6 +451,7 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
     }
   }
   c.prefer_previous_owner = config.dedup().prefer_previous_owner();
+  c.tag_rules = TagRules::Compile(config, c.entry_index, c.group_index, problems.lines());
   if (config.alerts().has_capacity_ratio()) c.capacity_ratio = config.alerts().capacity_ratio();
   if (config.roster().has_headroom()) c.roster_headroom = config.roster().headroom();
   if (config.roster().has_max_members()) c.roster_max_members = config.roster().max_members();

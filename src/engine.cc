@@ -470,6 +470,20 @@ void DecideArrival(const CompiledConfig& config, const StateData& data, const v1
     }
   }
 
+  // ---- Step 3: tag rules (SPEC §5.7).
+  internal::TagRules::Result rules;
+  if (!config.tag_rules.empty()) {
+    const std::string& channel = arrival.channel().empty() ? entry->channel : arrival.channel();
+    config.tag_rules.Evaluate(arrival, entry_index, channel, entry->tags, local, rules);
+    for (uint32_t t : rules.added) decision.tags_added.push_back(config.tag_rules.tag(t));
+    for (uint32_t t : rules.removed) decision.tags_removed.push_back(config.tag_rules.tag(t));
+    if (decision.explanation) {
+      for (uint32_t r : rules.fired) {
+        decision.explanation->add_rules_fired(config.tag_rules.rule_name(r));
+      }
+    }
+  }
+
   // ---- Step 4: the owner path.
   const Remembered known = FindRemembered(config, data, keys, at_us);
   if (known.id != OwnerMemory::kNone) {
@@ -532,7 +546,7 @@ void DecideArrival(const CompiledConfig& config, const StateData& data, const v1
   // previous owner of a returning customer when prefer_previous_owner is on (§5.5), else the
   // district's owner — and the group whose cascade follows: the nearest store within its
   // radius, else the region of the city, else the entry's slot for the local time, else the
-  // entry's group. Tag-rule overrides (§5.7) come with issue 4.
+  // entry's group. A tag rule's route_to_group (§5.7) comes before all but the previous owner.
   uint32_t target = entry->group;
   uint32_t region = internal::kNoIndex;
   uint32_t first = internal::kNoIndex;
@@ -546,7 +560,11 @@ void DecideArrival(const CompiledConfig& config, const StateData& data, const v1
     first = d->second;
     first_source = v1::Explanation::DISTRICT;
   }
-  if (const int32_t store = NearestStore(config, arrival); store >= 0) {
+  if (rules.route_group >= 0) {
+    target = static_cast<uint32_t>(rules.route_group);
+    source = v1::Explanation::RULE;
+    if (first_source == v1::Explanation::DISTRICT) first = internal::kNoIndex;  // rules first
+  } else if (const int32_t store = NearestStore(config, arrival); store >= 0) {
     target = config.stores[store].group;
     source = v1::Explanation::STORE;
   } else if (auto r = config.region_of_city.find(arrival.city());
