@@ -36,7 +36,7 @@ TEST_CASE("Every skipped member of a 20-member group has the right reason") {
                             }
                             groups { id: "big" strategy: LEAST_LOADED)pb";
   for (const auto& [id, reason] : expected)
-    absl::StrAppend(&config, "members { employee: \"", id, "\" } ");
+    absl::StrAppend(&config, " members { employee: \"", id, "\" }");
   config += "}\n";
   for (const auto& [id, reason] : expected) {
     std::string caps;
