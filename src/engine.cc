@@ -196,6 +196,11 @@ internal::Allocator::Request RequestFor(const CompiledConfig& config, const Stat
   return request;
 }
 
+// On leave or departed: no longer there to answer their customers (SPEC §5.5, §5.9).
+bool Away(v1::EmployeeStatus::Status status) {
+  return status == v1::EmployeeStatus::ON_LEAVE || status == v1::EmployeeStatus::DEPARTED;
+}
+
 // The engine index of the employee in state slot `slot`, or kNoIndex when the config no
 // longer has them.
 uint32_t EmployeeOfSlot(const CompiledConfig& config, const StateData& data, uint32_t slot) {
@@ -269,7 +274,7 @@ void DispatchHeld(const CompiledConfig& config, const StateData& data, const Loc
         const uint32_t owner = EmployeeOfSlot(config, data, data.memory.record(known.id).owner);
         const auto status = owner == internal::kNoIndex ? v1::EmployeeStatus::DEPARTED
                                                         : allocator.counters(owner).status;
-        if (status == v1::EmployeeStatus::ON_LEAVE || status == v1::EmployeeStatus::DEPARTED) {
+        if (Away(status)) {
           continue;
         }
         decision.assignments.push_back(
@@ -334,13 +339,6 @@ absl::InlinedVector<uint32_t, 4> OverdueHolders(const CompiledConfig& config, co
 void TrackAcceptance(const CompiledConfig& config, const StateData& data, const v1::Event& event,
                      int64_t at_us, internal::Allocator& allocator, Decision& decision) {
   const int64_t timeout = config.accept_timeout_us;
-  auto status_of = [&](uint32_t employee) {
-    for (const Delta::StatusChange& c : decision.delta.statuses) {
-      if (c.employee == employee) return c.status;
-    }
-    auto it = data.slot_of.find(config.employees[employee].id);
-    return it == data.slot_of.end() ? v1::EmployeeStatus::ACTIVE : data.counters[it->second].status;
-  };
   std::vector<uint32_t>& done = decision.delta.pending_done;
   if (event.has_accepted()) {
     const uint32_t employee = config.employee_index.at(event.accepted().employee());
@@ -378,9 +376,7 @@ void TrackAcceptance(const CompiledConfig& config, const StateData& data, const 
       const internal::PendingAcceptance& p = data.pending[i];
       if (std::find(done.begin(), done.end(), i) != done.end()) continue;
       const uint32_t holder = EmployeeOfSlot(config, data, p.holder);
-      const bool away = holder == internal::kNoIndex ||
-                        status_of(holder) == v1::EmployeeStatus::ON_LEAVE ||
-                        status_of(holder) == v1::EmployeeStatus::DEPARTED;
+      const bool away = holder == internal::kNoIndex || Away(allocator.counters(holder).status);
       if ((!overdue(p) && !away) || p.transfers >= config.max_transfers) continue;
       auto entry = config.entry_index.find(p.entry);
       if (entry == config.entry_index.end()) continue;
@@ -494,8 +490,7 @@ void DecideArrival(const CompiledConfig& config, const StateData& data, const v1
     // decides (REASSIGN: allocate anew below).
     const v1::EmployeeStatus::Status status =
         owner_known ? allocator.counters(owner->second).status : v1::EmployeeStatus::ACTIVE;
-    const bool unavailable =
-        status == v1::EmployeeStatus::ON_LEAVE || status == v1::EmployeeStatus::DEPARTED;
+    const bool unavailable = Away(status);
     if (known.in_window && owner_known && unavailable &&
         config.on_owner_unavailable != v1::Dedup::REASSIGN) {
       Delta::Remember join;
