@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "pressure_window.h"
 #include "strategy.h"
 
@@ -40,6 +43,85 @@ void ApplyPick(GroupClock& g, const Delta::Pick& pick, v1::Strategy strategy) {
   if (strategy == v1::WEIGHTED) {
     g.start[pick.member] = pick.start;
     g.virtual_time = pick.virtual_time;
+  }
+}
+
+namespace {
+
+// When the FairQueue of a group built at `at_us` (local minute `minute`) goes stale: the
+// next of the group's boundaries in local time. Capped by the same number of minutes of
+// absolute time from the start of this minute, so that a clock turned back (daylight saving)
+// cannot make it late.
+int64_t NextBoundaryUs(int64_t at_us, int minute, const std::vector<int>& boundaries,
+                       const absl::TimeZone& tz) {
+  auto it = std::upper_bound(boundaries.begin(), boundaries.end(), minute);
+  const int next = it == boundaries.end() ? 24 * 60 + boundaries.front() : *it;
+  const absl::CivilMinute now = absl::ToCivilMinute(absl::FromUnixMicros(at_us), tz);
+  const int64_t minute_start_us = absl::ToUnixMicros(absl::FromCivil(now, tz));
+  const int64_t by_clock_us = absl::ToUnixMicros(absl::FromCivil(now + (next - minute), tz));
+  const int64_t by_duration_us = minute_start_us + int64_t{next - minute} * 60'000'000;
+  const int64_t until = std::min(by_clock_us, by_duration_us);
+  return until > at_us ? until : at_us;  // at_us: stale at once
+}
+
+}  // namespace
+
+void RefreshFairQueues(const CompiledConfig& config, StateData& data, const Delta& delta) {
+  const LocalTime local{delta.local_day, delta.local_weekday, delta.local_minute};
+  Decision unused;
+  const StateView view(data, config, delta.engine);
+  const Allocator allocator(config, view, local, delta.at_us, data.version, unused);
+  auto fresh = [&](uint32_t g) { return data.bound.groups[g].queue_valid_until_us > delta.at_us; };
+  // Files member `m` of group `g` again: in the queue if eligible now, with its start.
+  auto refile = [&](uint32_t g, uint32_t m) {
+    GroupClock& clock = data.bound.groups[g];
+    const uint32_t e = config.groups[g].members[m];
+    clock.queue.Erase(m);
+    clock.queue_valid_until_us = std::min(clock.queue_valid_until_us, allocator.NextChange(e));
+    if (allocator.Ineligibility(e, false) != v1::Explanation::SKIP_REASON_UNSPECIFIED) return;
+    const int64_t units = config.groups[g].member_units[m];
+    clock.queue.Insert(m, clock.start[m], clock.start[m] + TurnOf(units), units,
+                       clock.virtual_time);
+  };
+  for (const Delta::SurgeStart& surge : delta.surges) {
+    if (!surge.group) continue;
+    // A group surge raises caps in every group its members belong to: start over.
+    for (GroupClock& clock : data.bound.groups) {
+      clock.queue_valid_until_us = std::numeric_limits<int64_t>::min();
+    }
+  }
+  for (const Delta::Pick& p : delta.picks) {
+    if (config.groups[p.group].strategy != v1::WEIGHTED) continue;
+    GroupClock& clock = data.bound.groups[p.group];
+    if (fresh(p.group)) {
+      refile(p.group, p.member);
+      clock.queue.Advance(clock.virtual_time);
+      continue;
+    }
+    const uint32_t n = static_cast<uint32_t>(config.groups[p.group].members.size());
+    clock.queue.Reset(n);
+    clock.queue_valid_until_us = NextBoundaryUs(
+        delta.at_us, delta.local_minute, config.groups[p.group].boundaries, config.time_zone);
+    for (uint32_t m = 0; m < n; ++m) refile(p.group, m);
+  }
+  // Employees whose counters, status, surge or acceptance rate the delta changed.
+  auto touched = [&](uint32_t e) {
+    const CompiledEmployee& employee = config.employees[e];
+    for (size_t k = 0; k < employee.groups.size(); ++k) {
+      const uint32_t g = employee.groups[k];
+      if (config.groups[g].strategy != v1::WEIGHTED || !fresh(g)) continue;
+      refile(g, employee.positions[k]);
+    }
+  };
+  for (const Delta::Remember& r : delta.remember) {
+    if (r.charge) touched(r.employee);
+  }
+  for (const Delta::StatusChange& change : delta.statuses) touched(change.employee);
+  for (const Delta::SurgeStart& surge : delta.surges) {
+    if (!surge.group) touched(surge.index);
+  }
+  if (!config.throttle_tiers.empty()) {
+    for (const Delta::Outcome& o : delta.outcomes) touched(o.employee);
   }
 }
 
@@ -194,6 +276,42 @@ bool Allocator::FillsPressureWindow(uint32_t employee) const {
   return in_window >= e.pressure_max;
 }
 
+int64_t Allocator::NextChange(uint32_t employee) const {
+  const EmployeeCounters& c = counters(employee);
+  const CompiledEmployee& e = config_.employees[employee];
+  int64_t next = std::numeric_limits<int64_t>::max();
+  auto consider = [&](int64_t t) {
+    if (t > now_us_) next = std::min(next, t);
+  };
+  consider(c.surge.until_us);
+  for (uint32_t g : e.groups) consider(group(g).surge.until_us);
+  if (e.pressure_max > 0 && c.recent.size() >= e.pressure_max) {
+    consider(c.recent[c.recent.size() - e.pressure_max] + e.pressure_window_us);
+  }
+  return next;
+}
+
+bool Allocator::QueuedPick(uint32_t g, Delta::Pick* pick_out) const {
+  if (!view_.bound() || !scratch_counters_.empty() || !scratch_groups_.empty() ||
+      !unresponsive_.empty()) {
+    return false;
+  }
+  const GroupClock& clock = view_.group(g);
+  if (clock.queue_valid_until_us <= now_us_) return false;
+  const FairQueue::Choice best = clock.queue.Best();
+  if (best.member < 0) return false;  // nobody eligible: the scan tells capped from off duty
+  const uint32_t m = static_cast<uint32_t>(best.member);
+  const double start = clock.start[m];
+  const StrategyPick pick =
+      WeightedPick(best.member, start, start + TurnOf(config_.groups[g].member_units[m]), best.jump,
+                   clock.virtual_time, clock.queue.units());
+  pick_out->group = g;
+  pick_out->member = m;
+  pick_out->start = pick.start;
+  pick_out->virtual_time = pick.virtual_time;
+  return true;
+}
+
 // SPEC §5.1 step 7: the target group, then its backups. Returns false when nobody in the
 // cascade is eligible; `any_capped` then tells NO_CAPACITY from NO_STAFF_ON_DUTY.
 bool Allocator::Cascade(const Request& r, uint64_t random_seed, bool allow_reserve,
@@ -204,6 +322,11 @@ bool Allocator::Cascade(const Request& r, uint64_t random_seed, bool allow_reser
     const CompiledGroup& members = config_.groups[g];
     // Region protection: the cascade never leaves the region's groups (SPEC §5.1 step 7).
     if (r.region != kNoIndex && members.region != r.region) continue;
+    // The fast path (SPEC §7): an O(1) pick where a scan would ask every member.
+    if (members.strategy == v1::WEIGHTED && explain == nullptr && !allow_reserve && !inheriting &&
+        r.earlier.empty() && QueuedPick(g, pick_out)) {
+      return true;
+    }
     const GroupClock& clock = group(g);
     v1::Explanation::GroupTrial* trial = nullptr;
     if (explain != nullptr) {
@@ -214,6 +337,7 @@ bool Allocator::Cascade(const Request& r, uint64_t random_seed, bool allow_reser
     StrategyInput in;
     in.strategy = members.strategy;
     in.weight = members.member_weight;
+    in.units = members.member_units;
     in.start = clock.start;
     in.virtual_time = clock.virtual_time;
     in.last_picked = clock.last_picked;

@@ -32,6 +32,8 @@ class StateView {
   }
   const GroupClock& group(uint32_t g) const { return binding_->groups[g]; }
   const StateData& data() const { return data_; }
+  // Whether the state is laid out for this engine already (its FairQueues may then serve).
+  bool bound() const { return binding_ == &data_.bound; }
 
  private:
   const StateData& data_;
@@ -45,6 +47,11 @@ void ChargeCounters(EmployeeCounters& c, const CompiledEmployee& e, int64_t loca
 
 // Advances a group's strategy position by one pick (SPEC §5.2).
 void ApplyPick(GroupClock& g, const Delta::Pick& pick, v1::Strategy strategy);
+
+// After Engine::Apply has committed `delta` to `data` (bound to `delta.engine`): brings the
+// FairQueue of each WEIGHTED group it picked in up to date, and re-files every employee whose
+// eligibility the delta may have changed (charged, status, surge, acceptance outcome).
+void RefreshFairQueues(const CompiledConfig& config, StateData& data, const Delta& delta);
 
 class Allocator {
  public:
@@ -100,6 +107,10 @@ class Allocator {
     MutableCounters(employee).RecordOutcome(accepted);
   }
 
+  // The next time the employee's eligibility may change with time alone, apart from minute
+  // boundaries (schedules, hours, days): a surge ending, a pressure window letting them in.
+  int64_t NextChange(uint32_t employee) const;
+
   // New customers the employee may still take now within normal capacity (every cap that
   // applies: daily, this hour, pressure window); UINT64_MAX when nothing limits them.
   uint64_t Remaining(uint32_t employee) const;
@@ -117,6 +128,9 @@ class Allocator {
               bool used_reserve);
   EmployeeCounters& MutableCounters(uint32_t employee);
   GroupClock& MutableGroup(uint32_t g);
+  // A WEIGHTED pick from the group's FairQueue when it is exact for this decision: the
+  // state's own, fresh, and nothing in this decision changed eligibility. False: scan.
+  bool QueuedPick(uint32_t g, Delta::Pick* pick) const;
   bool Cascade(const Request& request, uint64_t random_seed, bool allow_reserve, Delta::Pick* pick,
                bool* any_capped) const;
 

@@ -37,6 +37,7 @@ struct CompiledEmployee {
   double level_factor = 1.0;
   std::vector<TimeWindow> schedule;  // empty: always on duty
   std::vector<uint32_t> groups;      // groups this employee is a member of (for group surges)
+  std::vector<uint32_t> positions;   // the employee's position in each of `groups`
 };
 
 struct CompiledGroup {
@@ -44,8 +45,12 @@ struct CompiledGroup {
   v1::Strategy strategy = v1::ROUND_ROBIN;
   std::vector<uint32_t> members;      // employee indices, in member order
   std::vector<double> member_weight;  // effective weight per member (SPEC §5.2)
-  std::vector<uint32_t> cascade;      // this group, then backups depth-first, each once
-  uint32_t region = kNoIndex;         // SPEC §5.8
+  std::vector<int64_t> member_units;  // the same in WeightUnits, for WEIGHTED
+  // Minutes of the day (sorted, 0 first) where a member's eligibility may change with the
+  // clock alone: every hour, and where a schedule or an hourly-cap slot opens or closes.
+  std::vector<int> boundaries;
+  std::vector<uint32_t> cascade;  // this group, then backups depth-first, each once
+  uint32_t region = kNoIndex;     // SPEC §5.8
 };
 
 // SPEC §5.8: regions by city, stores by distance, districts by owner.

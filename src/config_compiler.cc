@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "compiled_config.h"
 #include "customer_key.h"
+#include "strategy.h"
 
 namespace allot::internal {
 namespace {
@@ -220,8 +221,9 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
       }
       auto it = c.employee_index.find(member.employee());
       if (it == c.employee_index.end()) continue;
-      cg.members.push_back(it->second);
       c.employees[it->second].groups.push_back(static_cast<uint32_t>(i));
+      c.employees[it->second].positions.push_back(static_cast<uint32_t>(cg.members.size()));
+      cg.members.push_back(it->second);
       double region_factor = 1.0;  // SPEC §5.2: × the employee's (first) region's factor
       const v1::Employee& source = config.employees(static_cast<int>(it->second));
       if (source.regions_size() > 0) {
@@ -232,6 +234,7 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
         }
       }
       cg.member_weight.push_back(weight * c.employees[it->second].weight * region_factor);
+      cg.member_units.push_back(WeightUnits(cg.member_weight.back()));
     }
     for (int b = 0; b < g.backups_size(); ++b) {
       const std::string bpath = absl::StrCat(path, ".backups[", b, "]");
@@ -242,6 +245,20 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
       problems.Add(path + ".region", "unknown region \"", g.region(), "\"");
     }
     c.groups.push_back(std::move(cg));
+  }
+  for (CompiledGroup& cg : c.groups) {
+    std::vector<int>& b = cg.boundaries;
+    for (int h = 0; h < 24; ++h) b.push_back(h * 60);
+    auto add = [&](const TimeWindow& w) {
+      b.push_back(w.start_minute() % (24 * 60));
+      b.push_back(w.end_minute() % (24 * 60));
+    };
+    for (uint32_t e : cg.members) {
+      for (const TimeWindow& w : c.employees[e].schedule) add(w);
+      for (const HourlyCap& h : c.employees[e].hourly) add(h.slot);
+    }
+    std::sort(b.begin(), b.end());
+    b.erase(std::unique(b.begin(), b.end()), b.end());
   }
   // Cascades: the group, then its backups depth-first, each group once (SPEC §5.1 step 7).
   for (uint32_t g = 0; g < c.groups.size(); ++g) {

@@ -845,6 +845,8 @@ absl::StatusOr<Decision> Engine::Decide(const v1::Event& event, const State& sta
   const LocalTime local = ToLocalTime(absl::FromUnixMicros(*at_us), config.time_zone);
   decision.delta.local_day = local.day;
   decision.delta.local_hour = local.day * 24 + local.minute / 60;
+  decision.delta.local_minute = local.minute;
+  decision.delta.local_weekday = local.weekday;
   const internal::StateView view(data, config, fingerprint_);
   internal::Allocator allocator(config, view, local, *at_us, data.version, decision);
 
@@ -978,6 +980,8 @@ absl::Status Engine::Apply(const Decision& decision, State& state) const {
     data.held.push_back({h.customer, h.keys, config.entries[h.entry].id, config.groups[h.group].id,
                          delta.at_us, h.wait_from_us, h.reason});
   }
+  // Last, so that it sees every counter, status and outcome this delta changed.
+  internal::RefreshFairQueues(config, data, delta);
   ++data.version;
   return absl::OkStatus();
 }

@@ -15,6 +15,7 @@
 #include "absl/container/inlined_vector.h"
 #include "allot/v1/decision.pb.h"
 #include "allot/v1/event.pb.h"
+#include "fair_queue.h"
 #include "owner_memory.h"
 
 namespace allot::internal {
@@ -72,6 +73,11 @@ struct GroupClock {
   std::vector<uint32_t> member_slots;
   std::vector<double> start;  // WEIGHTED: virtual start per member
   Surge surge;                // raises every member's caps
+  // WEIGHTED: the members eligible for a normal pick, in WF2Q order, exact until
+  // `queue_valid_until_us` (the next time a member's eligibility may change with time alone).
+  // Derived by Engine::Apply, never serialized; Decide scans the group when it is stale.
+  FairQueue queue;
+  int64_t queue_valid_until_us = std::numeric_limits<int64_t>::min();
 };
 
 // The state laid out for one engine: engine employee index → slot, groups in engine order

@@ -4,6 +4,7 @@
 #define ALLOT_SRC_STRATEGY_H_
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 
 #include "absl/types/span.h"
@@ -11,10 +12,24 @@
 
 namespace allot::internal {
 
+// WEIGHTED weights are kept in units of 2^-20 (SPEC §5.2): a sum of them is an exact
+// integer, the same in whatever order it is taken, so FairQueue's running sum and a scan's
+// agree to the bit. Effective weights are clamped to [2^-20, 2^20].
+inline constexpr double kWeightUnit = 1 << 20;
+
+inline int64_t WeightUnits(double weight) {
+  const double units = std::round(weight * kWeightUnit);
+  return static_cast<int64_t>(std::clamp(units, 1.0, kWeightUnit * kWeightUnit));
+}
+
+// A member's virtual turn, 1 / weight.
+inline double TurnOf(int64_t units) { return kWeightUnit / static_cast<double>(units); }
+
 // What a group's strategy needs to know about the group.
 struct StrategyInput {
   v1::Strategy strategy = v1::ROUND_ROBIN;
   absl::Span<const double> weight;  // effective weight per member
+  absl::Span<const int64_t> units;  // WEIGHTED: effective weight per member, in units
   absl::Span<const double> start;   // WEIGHTED: virtual start per member
   double virtual_time = 0;          // WEIGHTED
   int32_t last_picked = -1;         // ROUND_ROBIN
@@ -26,6 +41,14 @@ struct StrategyPick {
   double start = 0;         // WEIGHTED: the picked member's new virtual start
   double virtual_time = 0;  // WEIGHTED: the group's new virtual time
 };
+
+// The WEIGHTED pick of member `m` whose virtual start and finish are `start`, `finish`:
+// a member lagging behind V restarts at V, so it gets no burst; `jump` when nobody was ready.
+inline StrategyPick WeightedPick(int32_t m, double start, double finish, bool jump,
+                                 double virtual_time, int64_t eligible_units) {
+  return {m, jump ? finish : std::max(finish, virtual_time),
+          (jump ? start : virtual_time) + TurnOf(eligible_units)};
+}
 
 inline uint64_t Mix64(uint64_t x) {  // splitmix64 finalizer
   x += 0x9e3779b97f4a7c15ULL;
@@ -82,35 +105,39 @@ StrategyPick PickMember(const StrategyInput& in, Eligible&& eligible, Load&& loa
     }
     case v1::WEIGHTED: {
       // Worst-case fair weighted fair queueing (WF2Q) over the eligible members: a member
-      // may be picked once its virtual start has come (start <= V); among those, the one
-      // that finishes first (start + 1/w) wins; V advances by 1/sum of eligible weights.
-      // Each member's lag is clamped to one turn, so a member returning from a cap gets no
-      // burst. With a fixed eligible set, |count - N*w/W| < 1 at every prefix.
-      double eligible_weight = 0;
-      int32_t now_best = -1, min_best = -1;
-      double now_best_finish = 0, min_start = 0, min_best_finish = 0;
+      // is ready once its virtual start has come (start <= V); the ready member that
+      // finishes first (start + 1/w; ties by member order) wins; when nobody is ready, the
+      // earliest start does and V jumps there. V then advances by 1/(sum of eligible
+      // weights). FairQueue keeps the same order in heaps; this scan is its reference.
+      int64_t eligible_units = 0;
+      int32_t ready = -1, waiting = -1;
+      double ready_start = 0, ready_finish = 0, waiting_start = 0, waiting_finish = 0;
       for (int32_t m = 0; m < n; ++m) {
         if (!eligible(m)) continue;
-        const double w = in.weight[m];
-        eligible_weight += w;
-        const double start = std::max(in.start[m], in.virtual_time - 1.0 / w);
-        const double finish = start + 1.0 / w;
-        if (start <= in.virtual_time && (now_best < 0 || finish < now_best_finish)) {
-          now_best = m;
-          now_best_finish = finish;
-        }
-        if (min_best < 0 || start < min_start || (start == min_start && finish < min_best_finish)) {
-          min_best = m;
-          min_start = start;
-          min_best_finish = finish;
+        eligible_units += in.units[m];
+        const double start = in.start[m];
+        const double finish = start + TurnOf(in.units[m]);
+        if (start <= in.virtual_time) {
+          if (ready < 0 || finish < ready_finish) {
+            ready = m;
+            ready_start = start;
+            ready_finish = finish;
+          }
+        } else if (waiting < 0 || start < waiting_start ||
+                   (start == waiting_start && finish < waiting_finish)) {
+          waiting = m;
+          waiting_start = start;
+          waiting_finish = finish;
         }
       }
-      if (min_best < 0) return out;
-      // When nobody's start has come, virtual time jumps to the earliest start.
-      const bool jump = now_best < 0;
-      out.member = jump ? min_best : now_best;
-      out.start = jump ? min_best_finish : now_best_finish;
-      out.virtual_time = (jump ? min_start : in.virtual_time) + 1.0 / eligible_weight;
+      if (ready >= 0) {
+        return WeightedPick(ready, ready_start, ready_finish, false, in.virtual_time,
+                            eligible_units);
+      }
+      if (waiting >= 0) {
+        return WeightedPick(waiting, waiting_start, waiting_finish, true, in.virtual_time,
+                            eligible_units);
+      }
       return out;
     }
     default:

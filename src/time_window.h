@@ -41,6 +41,10 @@ class TimeWindow {
                                             absl::string_view start, absl::string_view end,
                                             absl::string_view path);
 
+  // Minutes of the day where the window opens and closes.
+  int start_minute() const { return start_; }
+  int end_minute() const { return end_; }
+
   bool Contains(const LocalTime& t) const {
     if (start_ < end_) return OnDay(t.weekday) && t.minute >= start_ && t.minute < end_;
     // Overnight: the evening part on a listed day, the morning part on the day after.

@@ -2,6 +2,7 @@
 // one outcome per arrival, owner routing only within the window, determinism, state
 // round-trips mid-trace, stale decisions refused, strategy guarantees through the engine.
 #include <catch2/catch.hpp>
+#include <deque>
 #include <map>
 #include <random>
 #include <set>
@@ -253,6 +254,186 @@ TEST_CASE("Through the engine, WEIGHTED and ROUND_ROBIN keep their guarantee at 
       }
     }
   }
+}
+
+}  // namespace
+}  // namespace allot
+
+namespace allot {
+namespace {
+
+// A 14-member WEIGHTED group whose members leave and rejoin the eligible set for every
+// reason there is: caps of every kind, odd-minute schedules, statuses, surges of members and
+// of the group, throttling by acceptance.
+constexpr char kBigGroup[] = R"pb(
+  tenant: "fast"
+  time_zone: "Asia/Shanghai"
+  seed: 9
+  default_caps { daily: 30 }
+  employees {
+    id: "m0"
+    weight: 1.5
+    caps { daily: 6 }
+  }
+  employees {
+    id: "m1"
+    caps {
+      daily: 40
+      pressure { max: 2 window: "7m" }
+    }
+  }
+  employees {
+    id: "m2"
+    weight: 0.7
+    caps {
+      daily: 40
+      hourly { start: "09:13" end: "16:47" per_hour: 2 }
+    }
+  }
+  employees {
+    id: "m3"
+    weight: 3
+    schedule { start: "08:59" end: "11:01" }
+    schedule { start: "13:30" end: "01:15" }
+  }
+  employees { id: "m4" weight: 0.1 }
+  employees {
+    id: "m5"
+    weight: 2.5
+    caps { daily: 3 }
+  }
+  employees {
+    id: "m6"
+    caps { pressure { max: 1 window: "90s" } }
+  }
+  employees { id: "m7" weight: 0.33 level: "lead" }
+  employees { id: "m8" weight: 1.25 }
+  employees {
+    id: "m9"
+    weight: 4
+    caps { daily: 9 }
+  }
+  employees { id: "m10" weight: 0.5 }
+  employees {
+    id: "m11"
+    caps { hourly { start: "00:00" end: "24:00" per_hour: 1 } }
+  }
+  employees {
+    id: "m12"
+    weight: 7
+    caps { daily: 2 }
+  }
+  employees {
+    id: "m13"
+    schedule {
+      days: [ MON, WED, FRI ]
+      start: "10:10"
+      end: "20:20"
+    }
+  }
+  employees { id: "spare" }
+  level_factors { key: "lead" value: 0.5 }
+  groups {
+    id: "big"
+    strategy: WEIGHTED
+    members { employee: "m0" }
+    members { employee: "m1" }
+    members { employee: "m2" weight: 2 }
+    members { employee: "m3" }
+    members { employee: "m4" }
+    members { employee: "m5" }
+    members { employee: "m6" }
+    members { employee: "m7" }
+    members { employee: "m8" }
+    members { employee: "m9" }
+    members { employee: "m10" }
+    members { employee: "m11" }
+    members { employee: "m12" }
+    members { employee: "m13" }
+    backups: "other"
+  }
+  groups {
+    id: "other"
+    strategy: WEIGHTED
+    members { employee: "m4" }
+    members { employee: "m9" }
+    members { employee: "spare" }
+  }
+  entries { id: "qr" group: "big" }
+  entries { id: "side" group: "other" }
+  dedup { window: "72h" remember: "100h" }
+  buffer { reserve_fraction: 0.2 hold_capacity: 30 max_hold: "2h" accept_timeout: "5m" }
+  throttle {
+    last: 6
+    tiers { below: 0.5 factor: 0.5 }
+  }
+)pb";
+
+TEST_CASE("The WEIGHTED fast path decides exactly as a scan of the group, event after event") {
+  const Engine engine = testing::MakeEngine(kBigGroup);
+  std::mt19937_64 rng(31);
+  State state;
+  absl::Time now = T("2026-11-23T07:00:00+08:00");
+  // Every assignment is accepted by its latest holder: most at once, as in life, some
+  // late enough to be transferred first.
+  std::deque<std::string> to_accept;
+  std::map<std::string, std::string> holder;
+  int arrivals = 0;
+  for (int i = 0; i < 6000; ++i) {
+    now += rng() % 20 == 0 ? absl::Minutes(rng() % 180) : absl::Seconds(rng() % 30);
+    const int kind = static_cast<int>(rng() % 100);
+    const std::string who = absl::StrCat("m", rng() % 14);
+    v1::Event e;
+    if (kind < 5) {
+      e = testing::Tick(now);
+    } else if (kind < 8) {
+      const v1::EmployeeStatus::Status s[] = {
+          v1::EmployeeStatus::ACTIVE, v1::EmployeeStatus::ACTIVE, v1::EmployeeStatus::PAUSED,
+          v1::EmployeeStatus::ON_LEAVE};
+      e = testing::StatusEvent(now, who, s[rng() % 4]);
+    } else if (kind < 10) {
+      testing::SetTime(e, now);
+      if (rng() % 2 == 0) {
+        e.mutable_surge()->set_employee(who);
+      } else {
+        e.mutable_surge()->set_group("big");
+      }
+      e.mutable_surge()->set_extra(0.2);
+      e.mutable_surge()->set_duration(absl::StrCat(1 + rng() % 100, "m"));
+    } else if ((kind < 25 || to_accept.size() > 3) && !to_accept.empty()) {
+      const std::string customer = to_accept.front();
+      const std::string employee = holder[customer];
+      to_accept.pop_front();
+      testing::SetTime(e, now);
+      e.mutable_accepted()->mutable_customer()->set_ref(customer);
+      e.mutable_accepted()->mutable_customer()->add_keys(
+          absl::StrCat("phone:", customer.substr(1)));
+      e.mutable_accepted()->set_employee(employee);
+    } else {
+      const int c = static_cast<int>(rng() % 5000);
+      e = testing::Arrival(now, rng() % 5 == 0 ? "side" : "qr", absl::StrCat("c", c),
+                           {absl::StrCat("phone:", c)});
+      ++arrivals;
+    }
+    // The live state keeps its FairQueues; a copy through bytes has none and scans.
+    const State scanned = *State::FromBytes(state.ToBytes());
+    const absl::StatusOr<Decision> fast = engine.Decide(e, state);
+    const absl::StatusOr<Decision> slow = engine.Decide(e, scanned);
+    REQUIRE(fast.ok());
+    REQUIRE(slow.ok());
+    INFO("event " << i << ": " << ToJsonLine(e));
+    REQUIRE(ToJsonLine(engine.ToProto(*fast, true)) == ToJsonLine(engine.ToProto(*slow, true)));
+    REQUIRE(engine.Apply(*fast, state).ok());
+    for (const Assignment& a : fast->assignments) {
+      holder[a.customer] = std::string(a.employee);
+      if (rng() % 10 != 0) {
+        to_accept.push_front(a.customer);
+      } else {
+        to_accept.push_back(a.customer);
+      }
+    }
+  }
+  CHECK(arrivals > 2500);
 }
 
 }  // namespace

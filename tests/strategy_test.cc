@@ -13,17 +13,20 @@ namespace {
 struct Group {
   v1::Strategy strategy;
   std::vector<double> weight;
+  std::vector<int64_t> units;
   std::vector<double> start;
   double virtual_time = 0;
   int32_t last_picked = -1;
   std::vector<uint32_t> count;
 
   Group(v1::Strategy s, std::vector<double> w)
-      : strategy(s), weight(w), start(w.size(), 0), count(w.size(), 0) {}
+      : strategy(s), weight(w), start(w.size(), 0), count(w.size(), 0) {
+    for (double x : w) units.push_back(WeightUnits(x));
+  }
 
   template <typename Eligible>
   int32_t Pick(Eligible eligible, uint64_t seed = 0) {
-    StrategyInput in{strategy, weight, start, virtual_time, last_picked, seed};
+    StrategyInput in{strategy, weight, units, start, virtual_time, last_picked, seed};
     const StrategyPick p = PickMember(in, eligible, [&](int32_t m) { return count[m]; });
     if (p.member < 0) return -1;
     last_picked = p.member;

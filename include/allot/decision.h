@@ -71,6 +71,8 @@ struct Delta {
   absl::InlinedVector<Remember, 1> remember;
   absl::InlinedVector<Pick, 1> picks;
   int64_t local_hour = 0;  // day * 24 + hour, local, for hourly caps
+  int32_t local_minute = 0;   // minute of the local day
+  int32_t local_weekday = 0;  // 0 = Monday
   struct StatusChange {
     uint32_t employee = 0;
     v1::EmployeeStatus::Status status = v1::EmployeeStatus::ACTIVE;

@@ -1,0 +1,84 @@
+// FairQueue: the eligible members of one WEIGHTED group, kept in the order WF2Q picks them
+// (SPEC §5.2), so that a pick costs O(1) and an update O(log n) instead of a scan of the group.
+// Members whose virtual start has come (start <= V) wait in a heap by (finish, member); the
+// others in a heap by (start, finish, member). The best choice is the top of the first, or,
+// when that is empty, the top of the second (virtual time then jumps to its start).
+// Knows nothing of caps or times: the caller decides who is eligible. Not thread-safe for
+// writes; const methods may run concurrently.
+#ifndef ALLOT_SRC_FAIR_QUEUE_H_
+#define ALLOT_SRC_FAIR_QUEUE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace allot::internal {
+
+class FairQueue {
+ public:
+  struct Choice {
+    int32_t member = -1;  // -1: the queue is empty
+    bool jump = false;    // nobody's start has come: virtual time jumps to the member's start
+  };
+
+  // Empties the queue and sizes it for `members` members.
+  void Reset(uint32_t members);
+
+  // Adds member `m` (not in the queue) with its virtual start and finish and its weight in
+  // units; it is ready when `start <= virtual_time`.
+  void Insert(uint32_t m, double start, double finish, int64_t units, double virtual_time);
+  // Removes member `m` if it is in the queue.
+  void Erase(uint32_t m);
+  bool Contains(uint32_t m) const { return m < where_.size() && where_[m] != kNowhere; }
+
+  // Virtual time moved forward to `virtual_time`: members whose start has come become ready.
+  void Advance(double virtual_time);
+
+  // The member WF2Q picks next.
+  Choice Best() const {
+    if (!ready_.empty()) return {static_cast<int32_t>(ready_[0].member), false};
+    if (!waiting_.empty()) return {static_cast<int32_t>(waiting_[0].member), true};
+    return {};
+  }
+
+  // Sum of the weights (in units) of the members in the queue: exact, in any order.
+  int64_t units() const { return units_; }
+  size_t size() const { return ready_.size() + waiting_.size(); }
+
+ private:
+  static constexpr uint8_t kNowhere = 0, kReady = 1, kWaiting = 2;
+  // Ordered by (key, tie, member): ready nodes key on finish; waiting nodes on start, then
+  // finish.
+  struct Node {
+    double key = 0;
+    double tie = 0;
+    uint32_t member = 0;
+    double start = 0;  // kept to move a waiting node to the ready heap
+  };
+  using Heap = std::vector<Node>;
+
+  static bool Less(const Node& a, const Node& b) {
+    if (a.key != b.key) return a.key < b.key;
+    if (a.tie != b.tie) return a.tie < b.tie;
+    return a.member < b.member;
+  }
+  void Push(Heap& heap, uint8_t which, const Node& node);
+  void RemoveAt(Heap& heap, uint32_t i);
+  void SiftUp(Heap& heap, uint32_t i);
+  void SiftDown(Heap& heap, uint32_t i);
+  void Place(Heap& heap, uint32_t i, const Node& node) {
+    heap[i] = node;
+    position_[node.member] = i;
+  }
+
+  Heap ready_;
+  Heap waiting_;
+  std::vector<uint32_t> position_;  // index in its heap, by member
+  std::vector<uint8_t> where_;      // kNowhere, kReady or kWaiting, by member
+  std::vector<int64_t> member_units_;
+  int64_t units_ = 0;
+};
+
+}  // namespace allot::internal
+
+#endif  // ALLOT_SRC_FAIR_QUEUE_H_
