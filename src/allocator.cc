@@ -76,11 +76,13 @@ void RefreshFairQueues(const CompiledConfig& config, StateData& data, const Delt
   auto refile = [&](uint32_t g, uint32_t m) {
     GroupClock& clock = data.bound.groups[g];
     const uint32_t e = config.groups[g].members[m];
-    clock.queue.Erase(m);
     clock.queue_valid_until_us = std::min(clock.queue_valid_until_us, allocator.NextChange(e));
-    if (allocator.Ineligibility(e, false) != v1::Explanation::SKIP_REASON_UNSPECIFIED) return;
+    if (allocator.Ineligibility(e, false) != v1::Explanation::SKIP_REASON_UNSPECIFIED) {
+      clock.queue.Erase(m);
+      return;
+    }
     const int64_t units = config.groups[g].member_units[m];
-    clock.queue.Insert(m, clock.start[m], clock.start[m] + TurnOf(units), units,
+    clock.queue.Update(m, clock.start[m], clock.start[m] + TurnOf(units), units,
                        clock.virtual_time);
   };
   for (const Delta::SurgeStart& surge : delta.surges) {
@@ -104,13 +106,17 @@ void RefreshFairQueues(const CompiledConfig& config, StateData& data, const Delt
         delta.at_us, delta.local_minute, config.groups[p.group].boundaries, config.time_zone);
     for (uint32_t m = 0; m < n; ++m) refile(p.group, m);
   }
-  // Employees whose counters, status, surge or acceptance rate the delta changed.
+  // Employees whose counters, status, surge or acceptance rate the delta changed (in the
+  // groups they were just picked in, already filed above).
   auto touched = [&](uint32_t e) {
     const CompiledEmployee& employee = config.employees[e];
     for (size_t k = 0; k < employee.groups.size(); ++k) {
       const uint32_t g = employee.groups[k];
       if (config.groups[g].strategy != v1::WEIGHTED || !fresh(g)) continue;
-      refile(g, employee.positions[k]);
+      const bool picked = std::any_of(delta.picks.begin(), delta.picks.end(), [&](const auto& p) {
+        return p.group == g && p.member == employee.positions[k];
+      });
+      if (!picked) refile(g, employee.positions[k]);
     }
   };
   for (const Delta::Remember& r : delta.remember) {

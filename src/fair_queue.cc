@@ -16,10 +16,27 @@ void FairQueue::Insert(uint32_t m, double start, double finish, int64_t units,
   member_units_[m] = units;
   units_ += units;
   if (start <= virtual_time) {
-    Push(ready_, kReady, {finish, 0, m, start});
+    Push(ready_, kReady, {finish, 0, m});
   } else {
-    Push(waiting_, kWaiting, {start, finish, m, start});
+    Push(waiting_, kWaiting, {start, finish, m});
   }
+}
+
+void FairQueue::Update(uint32_t m, double start, double finish, int64_t units,
+                       double virtual_time) {
+  const uint8_t want = start <= virtual_time ? kReady : kWaiting;
+  if (where_[m] != want) {
+    Erase(m);
+    Insert(m, start, finish, units, virtual_time);
+    return;
+  }
+  units_ += units - member_units_[m];
+  member_units_[m] = units;
+  Heap& heap = want == kReady ? ready_ : waiting_;
+  const uint32_t i = position_[m];
+  heap[i] = want == kReady ? Node{finish, 0, m} : Node{start, finish, m};
+  SiftUp(heap, i);
+  SiftDown(heap, position_[m]);
 }
 
 void FairQueue::Erase(uint32_t m) {
@@ -29,10 +46,10 @@ void FairQueue::Erase(uint32_t m) {
 }
 
 void FairQueue::Advance(double virtual_time) {
-  while (!waiting_.empty() && waiting_[0].start <= virtual_time) {
+  while (!waiting_.empty() && waiting_[0].key <= virtual_time) {
     const Node node = waiting_[0];
     RemoveAt(waiting_, 0);
-    Push(ready_, kReady, {node.tie, 0, node.member, node.start});
+    Push(ready_, kReady, {node.tie, 0, node.member});
   }
 }
 

@@ -29,6 +29,9 @@ class FairQueue {
   void Insert(uint32_t m, double start, double finish, int64_t units, double virtual_time);
   // Removes member `m` if it is in the queue.
   void Erase(uint32_t m);
+  // Gives member `m`, in the queue or not, a new start and finish; cheaper than Erase and
+  // Insert when it stays in the same heap, as a picked member usually does.
+  void Update(uint32_t m, double start, double finish, int64_t units, double virtual_time);
   bool Contains(uint32_t m) const { return m < where_.size() && where_[m] != kNowhere; }
 
   // Virtual time moved forward to `virtual_time`: members whose start has come become ready.
@@ -53,7 +56,6 @@ class FairQueue {
     double key = 0;
     double tie = 0;
     uint32_t member = 0;
-    double start = 0;  // kept to move a waiting node to the ready heap
   };
   using Heap = std::vector<Node>;
 

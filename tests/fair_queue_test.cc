@@ -37,7 +37,8 @@ TEST_CASE("FairQueue picks what the WEIGHTED scan picks, as members come and go"
         const uint32_t m = rng() % n;
         eligible[m] = !eligible[m];
         if (eligible[m]) {
-          queue.Insert(m, start[m], start[m] + TurnOf(units[m]), units[m], virtual_time);
+          // Update files an absent member too.
+          queue.Update(m, start[m], start[m] + TurnOf(units[m]), units[m], virtual_time);
         } else {
           queue.Erase(m);
         }
@@ -62,11 +63,16 @@ TEST_CASE("FairQueue picks what the WEIGHTED scan picks, as members come and go"
                                              best.jump, virtual_time, queue.units());
       REQUIRE(pick.start == scan.start);
       REQUIRE(pick.virtual_time == scan.virtual_time);
-      // Apply the pick as Engine::Apply does.
-      queue.Erase(m);
+      // Apply the pick as Engine::Apply does, moving the member in place or, now and then,
+      // out and in again.
       start[m] = pick.start;
       virtual_time = pick.virtual_time;
-      queue.Insert(m, start[m], start[m] + TurnOf(units[m]), units[m], virtual_time);
+      if (rng() % 3 == 0) {
+        queue.Erase(m);
+        queue.Insert(m, start[m], start[m] + TurnOf(units[m]), units[m], virtual_time);
+      } else {
+        queue.Update(m, start[m], start[m] + TurnOf(units[m]), units[m], virtual_time);
+      }
       queue.Advance(virtual_time);
       REQUIRE(queue.size() ==
               static_cast<size_t>(std::count(eligible.begin(), eligible.end(), true)));
