@@ -740,13 +740,13 @@ void InheritCustomers(const CompiledConfig& config, const StateData& data, uint3
     int64_t at;
     uint64_t first_key;
     OwnerMemory::CustomerId id;
-    absl::Span<const uint64_t> keys;
+    absl::InlinedVector<uint64_t, 2> keys;
   };
   std::vector<Owned> owned;
   data.memory.ForEach([&](OwnerMemory::CustomerId id, const OwnerMemory::Record& r,
                           absl::Span<const uint64_t> keys) {
     if (r.owner == slot->second && at_us - r.assigned_at_us < config.remember_us) {
-      owned.push_back({r.assigned_at_us, keys[0], id, keys});
+      owned.push_back({r.assigned_at_us, keys[0], id, {keys.begin(), keys.end()}});
     }
   });
   // Memory order depends on history; (time, key) does not.

@@ -1,13 +1,24 @@
 // OwnerMemory: which employee owns each remembered customer (SPEC §5.5). Customers are found
-// by any of their key hashes and forgotten a fixed time after their owner was assigned, in
-// amortized O(1) per call: assignments happen in time order, so a FIFO of (time, customer)
-// is already sorted by expiry. Owners are opaque integers to this class.
-// Not thread-safe for writes; const methods may run concurrently.
+// by any of their key hashes and forgotten a fixed time after their owner was assigned.
+//
+// Built for tens of millions of customers at about 28 bytes each (SPEC §7):
+// - Records live in assignment order in small chunks, column by column (key, time, owner:
+//   20 bytes). Time order makes the log its own expiry queue: forgetting pops the front.
+//   A customer given a new owner moves to the back; the old record forwards to the new one.
+// - An open-addressing index (1 tag byte + a 4-byte record number per slot, linear probing,
+//   at most 7/8 full) finds a key's record; the tag settles most misses without touching it.
+// - A customer's first key lives in its own record; each further key is an alias record
+//   pointing at it (rare: most customers have one key).
+// Owners are opaque integers below 2^31 to this class. CustomerIds stay valid until the
+// customer is given a new owner or forgotten. Not thread-safe for writes; const methods may
+// run concurrently.
 #ifndef ALLOT_SRC_OWNER_MEMORY_H_
 #define ALLOT_SRC_OWNER_MEMORY_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -27,22 +38,44 @@ class OwnerMemory {
     bool lost = false;  // the customer deleted the owner (SPEC §5.6)
   };
 
+  OwnerMemory() = default;
+  OwnerMemory(const OwnerMemory& other);
+  OwnerMemory& operator=(const OwnerMemory& other);
+  OwnerMemory(OwnerMemory&&) noexcept = default;
+  OwnerMemory& operator=(OwnerMemory&&) noexcept = default;
+  ~OwnerMemory() = default;
+
   // The customer `key` belongs to, or kNone.
   CustomerId FindKey(uint64_t key) const {
-    auto it = index_.find(key);
-    return it == index_.end() ? kNone : it->second;
+    const size_t slot = FindSlot(key);
+    if (slot == kNoSlot) return kNone;
+    const CustomerId holder = slots_[slot];
+    const Column& c = At(holder);
+    return c.owner == kAlias ? static_cast<CustomerId>(c.at) : holder;
   }
   // The customer of the first of `keys` that is known, or kNone.
   CustomerId Find(absl::Span<const uint64_t> keys) const;
-  const Record& record(CustomerId id) const { return records_[id]; }
+  // The record of a customer FindKey returned.
+  Record record(CustomerId id) const {
+    const Column& c = At(id);
+    return {c.at, c.owner & ~kLostBit, (c.owner & kLostBit) != 0};
+  }
+
+  // Asks the CPU to fetch what FindKey(key) will read first; for batches (SPEC §7).
+  void Prefetch(uint64_t key) const {
+    if (tags_.empty()) return;
+    const size_t slot = Home(key);
+    __builtin_prefetch(&tags_[slot]);
+    __builtin_prefetch(&slots_[slot]);
+  }
 
   // Makes `owner` the owner of customer `id` (a new customer when kNone) from `at_us`.
   // Every key joins that customer, leaving any other customer it belonged to.
-  // Requires `at_us` not earlier than any earlier Assign.
+  // Requires `at_us` not earlier than any earlier Assign, and `owner` < 2^31 - 2.
   void Assign(CustomerId id, absl::Span<const uint64_t> keys, uint32_t owner, int64_t at_us);
 
   // Marks the relation with the owner ended; the next Assign clears it.
-  void MarkLost(CustomerId id) { records_[id].lost = true; }
+  void MarkLost(CustomerId id);
 
   // Adds `keys` to the customer `id` without changing its owner.
   void Join(CustomerId id, absl::Span<const uint64_t> keys);
@@ -50,31 +83,99 @@ class OwnerMemory {
   // Forgets every customer whose owner was assigned at or before `cutoff_us`.
   void ForgetAssignedUpTo(int64_t cutoff_us);
 
-  size_t size() const { return records_.size() - free_.size(); }
-  size_t key_count() const { return index_.size(); }
+  // Makes room for `keys` keys in all, so that loading a state does not rehash.
+  void Reserve(size_t keys);
 
-  // Calls f(id, record, keys) for every remembered customer, in no particular order.
+  size_t size() const { return customers_; }
+  size_t key_count() const { return keys_; }
+
+  // Calls f(id, record, keys) for every remembered customer, in assignment order; the first
+  // key is the one the customer was found by first.
   template <typename F>
   void ForEach(F&& f) const {
-    for (CustomerId id = 0; id < records_.size(); ++id) {
-      if (!live_[id]) continue;
-      f(id, records_[id], absl::MakeConstSpan(keys_[id]));
+    absl::InlinedVector<uint64_t, 4> keys;
+    for (uint64_t seq = head_; seq < tail_; ++seq) {
+      const Column& c = AtSeq(seq);
+      if (c.owner == kDead || c.owner == kAlias) continue;
+      const CustomerId id = static_cast<CustomerId>(seq);
+      keys.assign(1, c.key);
+      if (auto it = aliases_.find(id); it != aliases_.end()) {
+        for (CustomerId a : it->second) keys.push_back(At(a).key);
+      }
+      f(id, record(id), absl::MakeConstSpan(keys));
     }
   }
 
  private:
-  CustomerId NewCustomer();
-  void AddKey(CustomerId id, uint64_t key);
+  // A record's `owner` column: an owner (bit 31: lost), or one of these.
+  static constexpr uint32_t kLostBit = 0x80000000u;
+  static constexpr uint32_t kAlias = 0xFFFFFFFEu;  // a further key; `at` is its customer
+  static constexpr uint32_t kDead = 0xFFFFFFFFu;   // `at` is where it moved, or kNone
+  static constexpr size_t kNoSlot = ~size_t{0};
+  static constexpr uint8_t kEmpty = 0, kDeleted = 1;  // tags; full slots have bit 7 set
+
+  static constexpr int kChunkBits = 8;
+  static constexpr uint32_t kChunkSize = 1u << kChunkBits;
+  struct Chunk {
+    uint64_t key[kChunkSize];
+    int64_t at[kChunkSize];
+    uint32_t owner[kChunkSize];
+  };
+  // One record's columns, by reference.
+  struct Column {
+    uint64_t& key;
+    int64_t& at;
+    uint32_t& owner;
+  };
+
+  uint64_t SeqOf(CustomerId id) const {
+    return head_ + static_cast<uint32_t>(id - static_cast<uint32_t>(head_));
+  }
+  bool Stored(CustomerId id) const { return id != kNone && SeqOf(id) < tail_; }
+  Column AtSeq(uint64_t seq) const {
+    Chunk& chunk = *chunks_[(seq >> kChunkBits) - first_chunk_];
+    const uint32_t i = seq & (kChunkSize - 1);
+    return {chunk.key[i], chunk.at[i], chunk.owner[i]};
+  }
+  Column At(CustomerId id) const { return AtSeq(SeqOf(id)); }
+
+  static uint64_t Mix(uint64_t key) { return key * 0x9E3779B97F4A7C15ull; }
+  size_t Home(uint64_t key) const { return static_cast<size_t>(Mix(key) >> shift_); }
+  static uint8_t Tag(uint64_t key) { return static_cast<uint8_t>(0x80 | (Mix(key) & 0x7F)); }
+
+  size_t FindSlot(uint64_t key) const {
+    if (tags_.empty()) return kNoSlot;
+    const uint8_t tag = Tag(key);
+    for (size_t i = Home(key);; i = (i + 1) & mask_) {
+      if (tags_[i] == kEmpty) return kNoSlot;
+      if (tags_[i] == tag && At(slots_[i]).key == key) return i;
+    }
+  }
+  void MakeRoom();  // for one more key, before its record is appended
+  void InsertSlot(uint64_t key, CustomerId holder);  // requires key absent and MakeRoom
+  void RemoveSlot(size_t slot);
+  void RebuildIndex(size_t capacity);
+
+  uint64_t Append(uint64_t key, int64_t at, uint32_t owner);
+  CustomerId Resolve(CustomerId id) const;  // follows moves; kNone when gone
+  CustomerId MoveToBack(CustomerId id, uint32_t owner, int64_t at_us);
+  void Attach(CustomerId id, uint64_t key);
+  void Detach(size_t slot);  // the key in `slot` leaves its customer
   void Forget(CustomerId id);
 
-  std::vector<Record> records_;
-  std::vector<absl::InlinedVector<uint64_t, 1>> keys_;
-  std::vector<bool> live_;
-  std::vector<CustomerId> free_;
-  absl::flat_hash_map<uint64_t, CustomerId> index_;
-  // (assigned_at_us, customer) in time order; entries whose customer was reassigned since
-  // are skipped when they reach the front.
-  std::deque<std::pair<int64_t, CustomerId>> expiry_;
+  std::deque<std::unique_ptr<Chunk>> chunks_;  // chunks_[0] is chunk number first_chunk_
+  uint64_t first_chunk_ = 0;
+  uint64_t head_ = 0;  // sequence number of the oldest record kept
+  uint64_t tail_ = 0;  // sequence number of the next record
+  absl::flat_hash_map<CustomerId, absl::InlinedVector<CustomerId, 2>> aliases_;
+  size_t customers_ = 0;
+
+  std::vector<uint8_t> tags_;
+  std::vector<CustomerId> slots_;  // the record holding the key: the customer or an alias
+  size_t mask_ = 0;
+  int shift_ = 64;
+  size_t filled_ = 0;  // full or deleted slots
+  size_t keys_ = 0;    // full slots
 };
 
 }  // namespace allot

@@ -167,42 +167,59 @@ v1::State State::ToProto() const {
     *out.add_groups() = std::move(gs);
   }
 
-  // Memory, ordered by (assigned time, keys): independent of hash-table order.
+  // Memory, ordered by (assigned time, first key): independent of history. The memory lists
+  // customers in assignment order already; only customers assigned at the same moment
+  // need sorting.
   struct Row {
     int64_t at;
+    uint64_t first_key;
     uint32_t owner;
     bool lost;
-    absl::Span<const uint64_t> keys;
+    uint32_t key_begin;
+    uint32_t key_count;
   };
   std::vector<Row> rows;
+  std::vector<uint64_t> keys;
   rows.reserve(d.memory.size());
+  keys.reserve(d.memory.key_count());
   d.memory.ForEach(
-      [&](OwnerMemory::CustomerId, const OwnerMemory::Record& r, absl::Span<const uint64_t> keys) {
-        rows.push_back({r.assigned_at_us, r.owner, r.lost, keys});
+      [&](OwnerMemory::CustomerId, const OwnerMemory::Record& r, absl::Span<const uint64_t> k) {
+        rows.push_back({r.assigned_at_us, k[0], r.owner, r.lost, static_cast<uint32_t>(keys.size()),
+                        static_cast<uint32_t>(k.size())});
+        keys.insert(keys.end(), k.begin(), k.end());
       });
-  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
-    return std::tie(a.at, a.keys[0]) < std::tie(b.at, b.keys[0]);
-  });
+  auto by_time_and_key = [](const Row& a, const Row& b) {
+    return std::tie(a.at, a.first_key) < std::tie(b.at, b.first_key);
+  };
+  if (!std::is_sorted(rows.begin(), rows.end(), by_time_and_key)) {
+    std::sort(rows.begin(), rows.end(), by_time_and_key);
+  }
   std::vector<uint32_t> owner_slots;
-  for (const Row& r : rows) owner_slots.push_back(r.owner);
+  for (const Row& r : rows) {
+    if (owner_slots.empty() || owner_slots.back() != r.owner) owner_slots.push_back(r.owner);
+  }
+  std::sort(owner_slots.begin(), owner_slots.end());
+  owner_slots.erase(std::unique(owner_slots.begin(), owner_slots.end()), owner_slots.end());
   std::sort(owner_slots.begin(), owner_slots.end(),
             [&](uint32_t a, uint32_t b) { return d.employee_ids[a] < d.employee_ids[b]; });
-  owner_slots.erase(std::unique(owner_slots.begin(), owner_slots.end()), owner_slots.end());
-  absl::flat_hash_map<uint32_t, uint32_t> owner_index;
+  std::vector<uint32_t> owner_index(d.employee_ids.size(), 0);  // by slot
   v1::CustomerMemory* mem = out.mutable_memory();
   for (uint32_t s : owner_slots) {
     owner_index[s] = static_cast<uint32_t>(mem->owner_ids_size());
     mem->add_owner_ids(d.employee_ids[s]);
   }
-  const bool all_single =
-      std::all_of(rows.begin(), rows.end(), [](const Row& r) { return r.keys.size() == 1; });
+  const bool all_single = keys.size() == rows.size();
+  mem->mutable_owner()->Reserve(static_cast<int>(rows.size()));
+  mem->mutable_assigned_at_delta_us()->Reserve(static_cast<int>(rows.size()));
+  mem->mutable_keys()->Reserve(static_cast<int>(keys.size()));
+  if (!all_single) mem->mutable_key_counts()->Reserve(static_cast<int>(rows.size()));
   int64_t previous = 0;
   for (const Row& r : rows) {
     mem->add_owner(owner_index[r.owner]);
     mem->add_assigned_at_delta_us(r.at - previous);
     previous = r.at;
-    if (!all_single) mem->add_key_counts(static_cast<uint32_t>(r.keys.size()));
-    for (uint64_t k : r.keys) mem->add_keys(k);
+    if (!all_single) mem->add_key_counts(r.key_count);
+    for (uint32_t k = 0; k < r.key_count; ++k) mem->add_keys(keys[r.key_begin + k]);
     if (r.lost) mem->add_lost(static_cast<uint32_t>(mem->owner_size() - 1));
   }
   if (rows.empty()) out.clear_memory();
@@ -362,8 +379,9 @@ absl::StatusOr<State> State::FromProto(const v1::State& proto) {
     }
     owner_slots.push_back(d.SlotFor(mem.owner_ids(i)));
   }
-  absl::flat_hash_set<uint64_t> seen_keys;
-  std::vector<uint64_t> first_keys;  // of each customer, in order
+  d.memory.Reserve(static_cast<size_t>(mem.keys_size()));
+  std::vector<OwnerMemory::CustomerId> customers;  // in order, for `lost`
+  if (mem.lost_size() > 0) customers.reserve(static_cast<size_t>(n));
   int64_t at = 0;
   int64_t key_pos = 0;
   for (int i = 0; i < n; ++i) {
@@ -390,20 +408,22 @@ absl::StatusOr<State> State::FromProto(const v1::State& proto) {
     }
     absl::Span<const uint64_t> keys(mem.keys().data() + key_pos, count);
     for (int64_t k = 0; k < count; ++k) {
-      if (!seen_keys.insert(keys[k]).second) {
+      const bool repeated = d.memory.FindKey(keys[k]) != OwnerMemory::kNone ||
+                            std::find(keys.begin(), keys.begin() + k, keys[k]) != keys.begin() + k;
+      if (repeated) {
         return absl::InvalidArgumentError(
             absl::StrCat("memory.keys[", key_pos + k, "]: key belongs to two customers"));
       }
     }
     key_pos += count;
     d.memory.Assign(OwnerMemory::kNone, keys, owner_slots[mem.owner(i)], at);
-    first_keys.push_back(keys[0]);
+    if (mem.lost_size() > 0) customers.push_back(d.memory.FindKey(keys[0]));
   }
   for (int i = 0; i < mem.lost_size(); ++i) {
-    if (mem.lost(i) >= first_keys.size()) {
+    if (mem.lost(i) >= customers.size()) {
       return absl::InvalidArgumentError(absl::StrCat("memory.lost[", i, "]: no such customer"));
     }
-    d.memory.MarkLost(d.memory.FindKey(first_keys[mem.lost(i)]));
+    d.memory.MarkLost(customers[mem.lost(i)]);
   }
   for (int i = 0; i < proto.held_size(); ++i) {
     const v1::HeldCustomer& h = proto.held(i);
