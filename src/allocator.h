@@ -31,7 +31,17 @@ class StateView {
     return slot == kNoSlot ? kFresh : data_.counters[slot];
   }
   const GroupClock& group(uint32_t g) const { return binding_->groups[g]; }
+  const EntryCounters& entry(uint32_t e) const {
+    static const EntryCounters kFresh;
+    const uint32_t slot = binding_->entry_slot[e];
+    return slot == kNoSlot ? kFresh : data_.entries[slot];
+  }
   const StateData& data() const { return data_; }
+  // The local time of `at_us` in the engine's zone; arithmetic near the state's clock.
+  LocalTime Local(int64_t at_us, const absl::TimeZone& tz) const {
+    return binding_->offset.Covers(at_us) ? binding_->offset.ToLocal(at_us)
+                                          : ToLocalTime(absl::FromUnixMicros(at_us), tz);
+  }
   // Whether the state is laid out for this engine already (its FairQueues may then serve).
   bool bound() const { return binding_ == &data_.bound; }
 

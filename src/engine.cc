@@ -774,8 +774,8 @@ void InheritCustomers(const CompiledConfig& config, const StateData& data, uint3
 
 // The capacity alert (SPEC §5.4): once per local day per entry, when the entry's charged
 // assignments today reach alerts.capacity_ratio of its cascade's daily capacity.
-void CapacityAlerts(const CompiledConfig& config, const StateData& data, const LocalTime& local,
-                    Decision& decision) {
+void CapacityAlerts(const CompiledConfig& config, const internal::StateView& view,
+                    const LocalTime& local, Decision& decision) {
   for (size_t i = 0; i < decision.delta.remember.size(); ++i) {
     const Delta::Remember& r = decision.delta.remember[i];
     if (!r.charge) continue;
@@ -785,9 +785,7 @@ void CapacityAlerts(const CompiledConfig& config, const StateData& data, const L
                   r.entry) != decision.delta.alerted_entries.end()) {
       continue;
     }
-    auto it = data.entries.find(entry.id);
-    const internal::EntryCounters counters =
-        it == data.entries.end() ? internal::EntryCounters{} : it->second;
+    const internal::EntryCounters& counters = view.entry(r.entry);
     if (counters.AlertedOn(local.day)) continue;
     uint64_t assigned = counters.AssignedOn(local.day);
     for (size_t k = 0; k <= i; ++k) {
@@ -842,12 +840,12 @@ absl::StatusOr<Decision> Engine::Decide(const v1::Event& event, const State& sta
   decision.delta.engine = fingerprint_;
   decision.delta.base_version = data.version;
   decision.delta.at_us = *at_us;
-  const LocalTime local = ToLocalTime(absl::FromUnixMicros(*at_us), config.time_zone);
+  const internal::StateView view(data, config, fingerprint_);
+  const LocalTime local = view.Local(*at_us, config.time_zone);
   decision.delta.local_day = local.day;
   decision.delta.local_hour = local.day * 24 + local.minute / 60;
   decision.delta.local_minute = local.minute;
   decision.delta.local_weekday = local.weekday;
-  const internal::StateView view(data, config, fingerprint_);
   internal::Allocator allocator(config, view, local, *at_us, data.version, decision);
 
   // ---- The event's own change of who may take customers, seen by the releases below.
@@ -892,7 +890,7 @@ absl::StatusOr<Decision> Engine::Decide(const v1::Event& event, const State& sta
     DecideArrival(config, data, event.arrival(), entry, entry_index, keys, local, *at_us, allocator,
                   decision);
   }
-  CapacityAlerts(config, data, local, decision);
+  CapacityAlerts(config, view, local, decision);
   return decision;
 }
 
@@ -912,6 +910,9 @@ absl::Status Engine::Apply(const Decision& decision, State& state) const {
     return absl::FailedPreconditionError("decision: earlier than the state's clock");
   }
   internal::BindInPlace(data, config, fingerprint_);
+  if (!data.bound.offset.Covers(delta.at_us)) {
+    data.bound.offset = OffsetSpan::At(delta.at_us, config.time_zone);
+  }
 
   // Time-driven work up to the event (SPEC §3): forget customers past `remember`. Day and
   // hour counters reset lazily when read later.
@@ -938,13 +939,13 @@ absl::Status Engine::Apply(const Decision& decision, State& state) const {
     if (r.charge) {
       internal::ChargeCounters(data.counters[slot], config.employees[r.employee], delta.local_day,
                                delta.local_hour, delta.at_us);
-      internal::EntryCounters& entry = data.entries[config.entries[r.entry].id];
+      internal::EntryCounters& entry = data.entries[data.bound.entry_slot[r.entry]];
       if (entry.day != delta.local_day) entry = {delta.local_day, 0, false};
       ++entry.assigned;
     }
   }
   for (uint32_t e : delta.alerted_entries) {
-    internal::EntryCounters& entry = data.entries[config.entries[e].id];
+    internal::EntryCounters& entry = data.entries[data.bound.entry_slot[e]];
     if (entry.day != delta.local_day) entry = {delta.local_day, 0, false};
     entry.alerted = true;
   }

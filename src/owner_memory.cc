@@ -7,6 +7,7 @@ namespace allot {
 
 OwnerMemory::OwnerMemory(const OwnerMemory& other)
     : first_chunk_(other.first_chunk_),
+      freed_(other.freed_),
       head_(other.head_),
       tail_(other.tail_),
       aliases_(other.aliases_),
@@ -17,7 +18,9 @@ OwnerMemory::OwnerMemory(const OwnerMemory& other)
       shift_(other.shift_),
       filled_(other.filled_),
       keys_(other.keys_) {
-  for (const auto& chunk : other.chunks_) chunks_.push_back(std::make_unique<Chunk>(*chunk));
+  for (const auto& chunk : other.chunks_) {
+    chunks_.push_back(chunk == nullptr ? nullptr : std::make_unique<Chunk>(*chunk));
+  }
 }
 
 OwnerMemory& OwnerMemory::operator=(const OwnerMemory& other) {
@@ -232,9 +235,13 @@ void OwnerMemory::ForgetAssignedUpTo(int64_t cutoff_us) {
     ++head_;
     if ((head_ & (kChunkSize - 1)) == 0 || head_ == tail_) {
       // Free whole chunks behind the head.
-      while (!chunks_.empty() && (first_chunk_ + 1) << kChunkBits <= head_) {
-        chunks_.pop_front();
-        ++first_chunk_;
+      while (freed_ < chunks_.size() && (first_chunk_ + freed_ + 1) << kChunkBits <= head_) {
+        chunks_[freed_++].reset();
+      }
+      if (freed_ > 16 && freed_ * 2 > chunks_.size()) {
+        chunks_.erase(chunks_.begin(), chunks_.begin() + static_cast<ptrdiff_t>(freed_));
+        first_chunk_ += freed_;
+        freed_ = 0;
       }
     }
   }

@@ -17,7 +17,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <vector>
 
@@ -163,8 +162,11 @@ class OwnerMemory {
   void Detach(size_t slot);  // the key in `slot` leaves its customer
   void Forget(CustomerId id);
 
-  std::deque<std::unique_ptr<Chunk>> chunks_;  // chunks_[0] is chunk number first_chunk_
+  // chunks_[0] is chunk number first_chunk_; the first `freed_` are freed already (null),
+  // and dropped from the vector once they are half of it.
+  std::vector<std::unique_ptr<Chunk>> chunks_;
   uint64_t first_chunk_ = 0;
+  size_t freed_ = 0;
   uint64_t head_ = 0;  // sequence number of the oldest record kept
   uint64_t tail_ = 0;  // sequence number of the next record
   absl::flat_hash_map<CustomerId, absl::InlinedVector<CustomerId, 2>> aliases_;

@@ -24,9 +24,23 @@ uint32_t StateData::SlotFor(const std::string& id) {
   return it->second;
 }
 
+uint32_t StateData::EntrySlotFor(const std::string& id) {
+  auto [it, inserted] = entry_slot_of.try_emplace(id, static_cast<uint32_t>(entry_ids.size()));
+  if (inserted) {
+    entry_ids.push_back(id);
+    entries.emplace_back();
+  }
+  return it->second;
+}
+
 Binding MakeBinding(const StateData& data, const CompiledConfig& config, uint64_t engine) {
   Binding b;
   b.engine = engine;
+  b.entry_slot.reserve(config.entries.size());
+  for (const CompiledEntry& e : config.entries) {
+    auto it = data.entry_slot_of.find(e.id);
+    b.entry_slot.push_back(it == data.entry_slot_of.end() ? kNoSlot : it->second);
+  }
   b.employee_slot.reserve(config.employees.size());
   for (const CompiledEmployee& e : config.employees) {
     auto it = data.slot_of.find(e.id);
@@ -72,6 +86,9 @@ void BindInPlace(StateData& data, const CompiledConfig& config, uint64_t engine)
   for (size_t e = 0; e < config.employees.size(); ++e) {
     if (b.employee_slot[e] != kNoSlot) continue;
     b.employee_slot[e] = data.SlotFor(config.employees[e].id);
+  }
+  for (size_t e = 0; e < config.entries.size(); ++e) {
+    b.entry_slot[e] = data.EntrySlotFor(config.entries[e].id);
   }
   for (size_t g = 0; g < config.groups.size(); ++g) {
     for (size_t m = 0; m < config.groups[g].members.size(); ++m) {
@@ -224,7 +241,11 @@ v1::State State::ToProto() const {
   }
   if (rows.empty()) out.clear_memory();
   std::vector<std::pair<std::string_view, const internal::EntryCounters*>> entries;
-  for (const auto& [id, counters] : d.entries) entries.emplace_back(id, &counters);
+  for (size_t slot = 0; slot < d.entries.size(); ++slot) {
+    // Entries a binding added but nothing counted yet are not state.
+    if (d.entries[slot].IsDefault()) continue;
+    entries.emplace_back(d.entry_ids[slot], &d.entries[slot]);
+  }
   std::sort(entries.begin(), entries.end());
   for (const auto& [id, counters] : entries) {
     v1::EntryState* e = out.add_entries();
@@ -447,10 +468,10 @@ absl::StatusOr<State> State::FromProto(const v1::State& proto) {
   }
   for (int i = 0; i < proto.entries_size(); ++i) {
     const v1::EntryState& e = proto.entries(i);
-    if (e.id().empty() || d.entries.contains(e.id())) {
+    if (e.id().empty() || d.entry_slot_of.contains(e.id())) {
       return absl::InvalidArgumentError(absl::StrCat("entries[", i, "].id: empty or repeated"));
     }
-    d.entries[e.id()] = {e.day(), e.assigned(), e.alerted()};
+    d.entries[d.EntrySlotFor(e.id())] = {e.day(), e.assigned(), e.alerted()};
   }
   if (proto.reserve_alert_day() != 0) d.reserve_alert_day = proto.reserve_alert_day();
   for (int i = 0; i < proto.pending_size(); ++i) {

@@ -17,6 +17,7 @@
 #include "allot/v1/event.pb.h"
 #include "fair_queue.h"
 #include "owner_memory.h"
+#include "time_window.h"
 
 namespace allot::internal {
 
@@ -85,6 +86,8 @@ struct GroupClock {
 struct Binding {
   uint64_t engine = 0;  // fingerprint of the engine's config; 0 = unbound
   std::vector<uint32_t> employee_slot;
+  std::vector<uint32_t> entry_slot;  // engine entry index → StateData::entries
+  OffsetSpan offset;                 // the engine's time zone around the state's clock; derived
   std::vector<GroupClock> groups;
 };
 
@@ -120,6 +123,9 @@ struct EntryCounters {
 
   uint64_t AssignedOn(int64_t local_day) const { return day == local_day ? assigned : 0; }
   bool AlertedOn(int64_t local_day) const { return day == local_day && alerted; }
+  bool IsDefault() const {
+    return day == std::numeric_limits<int64_t>::min() && assigned == 0 && !alerted;
+  }
 };
 
 struct StateData {
@@ -133,12 +139,15 @@ struct StateData {
   // the order they were loaded.
   Binding bound;
   std::vector<GroupClock> loose_groups;
-  std::vector<HeldCustomer> held;                                   // in arrival order
-  std::vector<PendingAcceptance> pending;                           // in order of assignment
-  absl::flat_hash_map<std::string, EntryCounters> entries;          // by entry id
+  std::vector<HeldCustomer> held;          // in arrival order
+  std::vector<PendingAcceptance> pending;  // in order of assignment
+  std::vector<std::string> entry_ids;      // by entry slot, like employees
+  absl::flat_hash_map<std::string, uint32_t> entry_slot_of;
+  std::vector<EntryCounters> entries;                               // by entry slot
   int64_t reserve_alert_day = std::numeric_limits<int64_t>::min();  // RESERVE_USED raised
 
-  uint32_t SlotFor(const std::string& id);  // adds the employee if new
+  uint32_t SlotFor(const std::string& id);       // adds the employee if new
+  uint32_t EntrySlotFor(const std::string& id);  // adds the entry if new
   const std::vector<GroupClock>& groups() const {
     return bound.engine != 0 ? bound.groups : loose_groups;
   }

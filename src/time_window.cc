@@ -1,5 +1,7 @@
 #include "time_window.h"
 
+#include <limits>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
@@ -14,6 +16,18 @@ LocalTime ToLocalTime(absl::Time t, const absl::TimeZone& tz) {
       (static_cast<int>(absl::GetWeekday(day)) - static_cast<int>(absl::Weekday::monday) + 7) % 7;
   local.minute = info.cs.hour() * 60 + info.cs.minute();
   return local;
+}
+
+OffsetSpan OffsetSpan::At(int64_t at_us, const absl::TimeZone& tz) {
+  const absl::Time t = absl::FromUnixMicros(at_us);
+  OffsetSpan span;
+  span.from_us_ = at_us;
+  span.offset_s_ = tz.At(t).offset;
+  absl::TimeZone::CivilTransition next;
+  span.until_us_ = tz.NextTransition(t, &next) ? absl::ToUnixMicros(tz.At(next.to).trans)
+                                               : std::numeric_limits<int64_t>::max();
+  if (span.until_us_ <= at_us) span.until_us_ = at_us;  // covers nothing: look the zone up
+  return span;
 }
 
 absl::StatusOr<int> ParseClock(absl::string_view text, bool allow_24) {

@@ -23,6 +23,31 @@ struct LocalTime {
 // Converts `t` to local time in `tz`.
 LocalTime ToLocalTime(absl::Time t, const absl::TimeZone& tz);
 
+// A stretch of time over which a zone keeps one UTC offset, so that local times inside it
+// are arithmetic instead of a time-zone lookup. Equal to ToLocalTime wherever it Covers.
+class OffsetSpan {
+ public:
+  // The span holding `at_us`: from `at_us` to the zone's next offset change.
+  static OffsetSpan At(int64_t at_us, const absl::TimeZone& tz);
+
+  bool Covers(int64_t at_us) const { return at_us >= from_us_ && at_us < until_us_; }
+  LocalTime ToLocal(int64_t at_us) const {
+    constexpr int64_t kDay = 86400;
+    const int64_t seconds = FloorDiv(at_us, 1'000'000) + offset_s_;
+    const int64_t day = FloorDiv(seconds, kDay);
+    // 1970-01-01 was a Thursday (3, counting Monday as 0).
+    return {day, static_cast<int>((day % 7 + 7 + 3) % 7),
+            static_cast<int>((seconds - day * kDay) / 60)};
+  }
+
+ private:
+  static int64_t FloorDiv(int64_t a, int64_t b) { return a / b - (a % b != 0 && a < 0); }
+
+  int64_t from_us_ = 0;
+  int64_t until_us_ = 0;  // empty by default
+  int64_t offset_s_ = 0;
+};
+
 // Parses "HH:MM" (00:00–23:59; "24:00" too when `allow_24` is set) into minutes.
 absl::StatusOr<int> ParseClock(absl::string_view text, bool allow_24);
 

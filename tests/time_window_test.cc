@@ -1,6 +1,7 @@
 #include "time_window.h"
 
 #include <catch2/catch.hpp>
+#include <random>
 
 #include "test_support.h"
 
@@ -66,6 +67,46 @@ TEST_CASE("Local time follows the time zone, across the date line of UTC") {
   CHECK(t.weekday == 1);
   CHECK(t.minute == 30);
   CHECK(t.day == absl::CivilDay(2026, 11, 24) - absl::CivilDay(1970, 1, 1));
+}
+
+}  // namespace
+}  // namespace allot
+
+namespace allot {
+namespace {
+
+TEST_CASE("OffsetSpan gives ToLocalTime's answer wherever it covers, across clock changes") {
+  std::mt19937_64 rng(17);
+  for (const char* name : {"Asia/Shanghai", "America/New_York", "Asia/Kolkata",
+                           "Australia/Lord_Howe", "America/St_Johns", "UTC"}) {
+    absl::TimeZone tz;
+    REQUIRE(absl::LoadTimeZone(name, &tz));
+    int64_t at_us = absl::ToUnixMicros(absl::FromCivil(absl::CivilSecond(2025, 1, 1, 0, 0, 0), tz));
+    OffsetSpan span;
+    int covered = 0;
+    for (int i = 0; i < 20000; ++i) {
+      at_us += static_cast<int64_t>(rng() % 3'600'000'000);  // up to an hour
+      if (!span.Covers(at_us)) span = OffsetSpan::At(at_us, tz);
+      if (!span.Covers(at_us)) continue;
+      ++covered;
+      const LocalTime expected = ToLocalTime(absl::FromUnixMicros(at_us), tz);
+      const LocalTime local = span.ToLocal(at_us);
+      INFO(name << " at " << at_us);
+      REQUIRE(local.day == expected.day);
+      REQUIRE(local.weekday == expected.weekday);
+      REQUIRE(local.minute == expected.minute);
+    }
+    CHECK(covered == 20000);
+  }
+  // Before 1970 too.
+  absl::TimeZone shanghai;
+  REQUIRE(absl::LoadTimeZone("Asia/Shanghai", &shanghai));
+  const int64_t early = -86'400'000'000 * 400 + 123;
+  const LocalTime local = OffsetSpan::At(early, shanghai).ToLocal(early);
+  const LocalTime expected = ToLocalTime(absl::FromUnixMicros(early), shanghai);
+  CHECK(local.day == expected.day);
+  CHECK(local.weekday == expected.weekday);
+  CHECK(local.minute == expected.minute);
 }
 
 }  // namespace
