@@ -96,6 +96,7 @@ struct CompiledEntry {
 
 struct CompiledConfig {
   v1::Config source;
+  uint64_t fingerprint = 0;  // identifies the config (Engine::Create sets it)
   absl::TimeZone time_zone;
   uint64_t seed = 0;
   int64_t dedup_window_us = 0;

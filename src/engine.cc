@@ -142,7 +142,8 @@ absl::Status CheckOtherEvent(const CompiledConfig& config, const v1::Event& even
 absl::StatusOr<Engine> Engine::Create(const v1::Config& config) {
   absl::StatusOr<CompiledConfig> compiled = internal::CompileConfig(config);
   if (!compiled.ok()) return compiled.status();
-  const uint64_t fingerprint = Fingerprint(config);
+  compiled->fingerprint = Fingerprint(config);
+  const uint64_t fingerprint = compiled->fingerprint;
   return Engine(std::make_shared<const CompiledConfig>(*std::move(compiled)), fingerprint);
 }
 
@@ -204,6 +205,9 @@ bool Away(v1::EmployeeStatus::Status status) {
 // The engine index of the employee in state slot `slot`, or kNoIndex when the config no
 // longer has them.
 uint32_t EmployeeOfSlot(const CompiledConfig& config, const StateData& data, uint32_t slot) {
+  if (data.bound.engine == config.fingerprint && slot < data.bound.slot_employee.size()) {
+    return data.bound.slot_employee[slot];
+  }
   auto it = config.employee_index.find(data.employee_ids[slot]);
   return it == config.employee_index.end() ? internal::kNoIndex : it->second;
 }
@@ -550,8 +554,9 @@ void DecideArrival(const CompiledConfig& config, const StateData& data, const v1
   if (decision.returning && config.prefer_previous_owner && !decision.previous_owner.empty()) {
     first = config.employee_index.at(std::string(decision.previous_owner));
     first_source = v1::Explanation::PREVIOUS_OWNER;
-  } else if (auto d = config.district_owner.find(arrival.district());
-             !arrival.district().empty() && d != config.district_owner.end()) {
+  } else if (auto d = arrival.district().empty() ? config.district_owner.end()
+                                                 : config.district_owner.find(arrival.district());
+             d != config.district_owner.end()) {
     first = d->second;
     first_source = v1::Explanation::DISTRICT;
   }
@@ -562,8 +567,9 @@ void DecideArrival(const CompiledConfig& config, const StateData& data, const v1
   } else if (const int32_t store = NearestStore(config, arrival); store >= 0) {
     target = config.stores[store].group;
     source = v1::Explanation::STORE;
-  } else if (auto r = config.region_of_city.find(arrival.city());
-             !arrival.city().empty() && r != config.region_of_city.end() &&
+  } else if (auto r = arrival.city().empty() ? config.region_of_city.end()
+                                             : config.region_of_city.find(arrival.city());
+             r != config.region_of_city.end() &&
              config.regions[r->second].group != internal::kNoIndex) {
     target = config.regions[r->second].group;
     source = v1::Explanation::REGION;

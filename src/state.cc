@@ -90,6 +90,10 @@ void BindInPlace(StateData& data, const CompiledConfig& config, uint64_t engine)
   for (size_t e = 0; e < config.entries.size(); ++e) {
     b.entry_slot[e] = data.EntrySlotFor(config.entries[e].id);
   }
+  b.slot_employee.assign(data.employee_ids.size(), kNoSlot);
+  for (size_t e = 0; e < config.employees.size(); ++e) {
+    b.slot_employee[b.employee_slot[e]] = static_cast<uint32_t>(e);
+  }
   for (size_t g = 0; g < config.groups.size(); ++g) {
     for (size_t m = 0; m < config.groups[g].members.size(); ++m) {
       b.groups[g].member_slots[m] = b.employee_slot[config.groups[g].members[m]];

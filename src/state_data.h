@@ -86,8 +86,9 @@ struct GroupClock {
 struct Binding {
   uint64_t engine = 0;  // fingerprint of the engine's config; 0 = unbound
   std::vector<uint32_t> employee_slot;
-  std::vector<uint32_t> entry_slot;  // engine entry index → StateData::entries
-  OffsetSpan offset;                 // the engine's time zone around the state's clock; derived
+  std::vector<uint32_t> slot_employee;  // the reverse: slot → engine employee or kNoSlot
+  std::vector<uint32_t> entry_slot;     // engine entry index → StateData::entries
+  OffsetSpan offset;                    // the engine's time zone around the state's clock; derived
   std::vector<GroupClock> groups;
 };
 
