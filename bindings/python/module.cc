@@ -247,7 +247,8 @@ py::list Replay(py::handle config, py::iterable events, PyState* state, bool kee
   State* target = state ? &state->state : &fresh;
   std::optional<State> copy;
   if (state && !keep_going) target = &copy.emplace(state->state);
-  std::string lines = "[";
+  std::vector<std::string> lines;
+  lines.reserve(texts.size());
   size_t failed_at = texts.size();
   absl::Status failure;
   {
@@ -257,11 +258,10 @@ py::list Replay(py::handle config, py::iterable events, PyState* state, bool kee
           texts[i].ok() ? ParseEventJson(*texts[i]) : absl::StatusOr<v1::Event>(texts[i].status());
       absl::StatusOr<Decision> decision =
           event.ok() ? engine.Step(*event, *target) : absl::StatusOr<Decision>(event.status());
-      if (i > 0) lines += ",";
       if (decision.ok()) {
-        lines += ToJsonLine(engine.ToProto(*decision));
+        lines.push_back(ToJsonLine(engine.ToProto(*decision)));
       } else if (keep_going) {
-        lines += ToJsonLine(v1::Decision());  // what `allot replay --keep-going` writes
+        lines.push_back(ToJsonLine(v1::Decision()));  // what `allot replay --keep-going` writes
       } else {
         failed_at = i;
         failure = decision.status();
@@ -269,10 +269,15 @@ py::list Replay(py::handle config, py::iterable events, PyState* state, bool kee
       }
     }
   }
-  lines += "]";
   if (failed_at < texts.size()) Raise(failure, absl::StrCat("events[", failed_at, "]"));
   if (copy) state->state = *std::move(copy);
-  return JsonLoads()(py::str(lines));
+  // One json.loads per line: it runs Python code, so other threads get the GIL in between.
+  py::list decisions(lines.size());
+  for (size_t i = 0; i < lines.size(); ++i) {
+    decisions[i] = FromJson(lines[i]);
+    std::string().swap(lines[i]);
+  }
+  return decisions;
 }
 
 // ---- Validation ---------------------------------------------------------------------------
