@@ -176,6 +176,12 @@ void CheckNotBusy(const PyState& state) {
   }
 }
 
+// The state of `state` for reading; raises allot.Error while a replay uses it.
+const State& Read(const PyState& state) {
+  CheckNotBusy(state);
+  return state.state;
+}
+
 // Marks a state in use for the lifetime of the guard; raises allot.Error when it already is
 // (a replay in another thread, or an events iterator touching the state it replays into).
 class BusyGuard {
@@ -413,16 +419,16 @@ void DefineModule(py::module_& m) {
   py::class_<PyState>(m, "State", kStateDoc)
       .def(py::init<>(), "An empty state: version 0, nobody remembered.")
       .def_property_readonly(
-          "version", [](const PyState& s) { return s.state.version(); },
+          "version", [](const PyState& s) { return Read(s).version(); },
           "Number of decisions applied; a decision applies only at the version it was made on.")
       .def_property_readonly(
-          "clock_us", [](const PyState& s) { return s.state.clock_us(); },
+          "clock_us", [](const PyState& s) { return Read(s).clock_us(); },
           "Time of the last applied event, unix microseconds (0 before the first).")
       .def_property_readonly(
-          "remembered_customers", [](const PyState& s) { return s.state.remembered_customers(); },
+          "remembered_customers", [](const PyState& s) { return Read(s).remembered_customers(); },
           "Customers in the owner memory (hashes of their keys only).")
       .def(
-          "to_bytes", [](const PyState& s) { return py::bytes(s.state.ToBytes()); },
+          "to_bytes", [](const PyState& s) { return py::bytes(Read(s).ToBytes()); },
           "The state's deterministic binary form, as `allot replay --state-out` writes it.")
       .def_static(
           "from_bytes",
@@ -435,28 +441,29 @@ void DefineModule(py::module_& m) {
           "Restores a state from to_bytes() or `allot replay --state-out`. Raises allot.Error "
           "when the bytes are not a state.")
       .def(
-          "to_dict", [](const PyState& s) { return FromJson(ToJsonLine(s.state.ToProto())); },
+          "to_dict", [](const PyState& s) { return FromJson(ToJsonLine(Read(s).ToProto())); },
           "The allot.v1.State message as a dict (proto3 JSON form), for inspection.")
       .def(
-          "copy", [](const PyState& s) { return PyState{s.state}; }, "An independent copy.")
-      .def("__copy__", [](const PyState& s) { return PyState{s.state}; })
+          "copy", [](const PyState& s) { return PyState{Read(s)}; }, "An independent copy.")
+      .def("__copy__", [](const PyState& s) { return PyState{Read(s)}; })
       .def(
-          "__deepcopy__", [](const PyState& s, py::handle) { return PyState{s.state}; },
+          "__deepcopy__", [](const PyState& s, py::handle) { return PyState{Read(s)}; },
           py::arg("memo"))
       .def(
           "__eq__",
           [](const PyState& a, py::handle b) -> py::object {
             if (!py::isinstance<PyState>(b))
               return py::reinterpret_borrow<py::object>(Py_NotImplemented);
-            return py::bool_(a.state.ToBytes() == b.cast<const PyState&>().state.ToBytes());
+            return py::bool_(Read(a).ToBytes() == Read(b.cast<const PyState&>()).ToBytes());
           },
           py::is_operator())
       .def("__repr__",
            [](const PyState& s) {
+             if (s.busy) return std::string("<allot.State in use by a replay>");
              return absl::StrCat("<allot.State version=", s.state.version(),
                                  " remembered=", s.state.remembered_customers(), ">");
            })
-      .def(py::pickle([](const PyState& s) { return py::bytes(s.state.ToBytes()); },
+      .def(py::pickle([](const PyState& s) { return py::bytes(Read(s).ToBytes()); },
                       [](const py::bytes& bytes) {
                         absl::StatusOr<State> state = State::FromBytes(bytes.cast<std::string>());
                         if (!state.ok()) Raise(state.status(), "state");
@@ -468,8 +475,8 @@ void DefineModule(py::module_& m) {
       .def(
           "decide",
           [](const Engine& engine, py::object event, const PyState& state) {
-            CheckNotBusy(state);
-            absl::StatusOr<Decision> decision = engine.Decide(ReadEvent(event), state.state);
+            const v1::Event parsed = ReadEvent(event);
+            absl::StatusOr<Decision> decision = engine.Decide(parsed, Read(state));
             if (!decision.ok()) Raise(decision.status(), "event");
             return MakeDecision(engine, *std::move(decision));
           },
@@ -502,7 +509,7 @@ void DefineModule(py::module_& m) {
       .def(
           "roster",
           [](const Engine& engine, std::string_view entry, const PyState& state, py::object at) {
-            absl::StatusOr<v1::RosterList> roster = engine.Roster(entry, state.state, ReadTime(at));
+            absl::StatusOr<v1::RosterList> roster = engine.Roster(entry, Read(state), ReadTime(at));
             if (!roster.ok()) Raise(roster.status());
             return FromJson(ToJsonLine(*roster));
           },

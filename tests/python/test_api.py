@@ -279,15 +279,24 @@ def test_replay_accepts_any_iterable_and_is_deterministic(engine):
 
 def test_a_state_in_use_by_a_replay_cannot_be_touched(engine):
     state = allot.State()
+    seen = {}
 
     def events():
         yield arrival(0)
-        engine.step(arrival(1), state)  # the state is being replayed into
+        # The state is being replayed into: reading it fails too, as it may be being written.
+        seen["repr"] = repr(state)
+        for use in (lambda: state.version, state.to_bytes, state.copy, lambda: state == state,
+                    lambda: engine.decide(arrival(1), state),
+                    lambda: engine.roster("qr", state, "2026-11-24T09:00:00+08:00")):
+            with pytest.raises(allot.Error, match="state: in use"):
+                use()
+        engine.step(arrival(1), state)
         yield arrival(2)
 
     with pytest.raises(allot.Error, match="state: in use") as raised:
         allot.replay(engine, events(), state)
     assert raised.value.code == "FAILED_PRECONDITION"
+    assert seen["repr"] == "<allot.State in use by a replay>"
     assert state.version == 0
     engine.step(arrival(1), state)  # free again
     assert state.version == 1
