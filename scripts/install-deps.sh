@@ -4,7 +4,8 @@
 set -euo pipefail
 
 packages=(cmake ninja-build g++ libabsl-dev libprotobuf-dev protobuf-compiler libxxhash-dev
-          catch2 libbenchmark-dev pybind11-dev python3 python3-dev python3-pytest tzdata)
+          catch2 libbenchmark-dev pybind11-dev python3 python3-dev python3-pytest tzdata
+          python3-numpy python3-pandas python3-matplotlib)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
