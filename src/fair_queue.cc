@@ -1,5 +1,7 @@
 #include "fair_queue.h"
 
+#include <algorithm>
+
 namespace allot::internal {
 
 void FairQueue::Reset(uint32_t members) {
@@ -73,7 +75,7 @@ void FairQueue::RemoveAt(Heap& heap, uint32_t i) {
 void FairQueue::SiftUp(Heap& heap, uint32_t i) {
   const Node node = heap[i];
   while (i > 0) {
-    const uint32_t parent = (i - 1) / 2;
+    const uint32_t parent = (i - 1) / kArity;
     if (!Less(node, heap[parent])) break;
     Place(heap, i, heap[parent]);
     i = parent;
@@ -85,9 +87,13 @@ void FairQueue::SiftDown(Heap& heap, uint32_t i) {
   const Node node = heap[i];
   const uint32_t n = static_cast<uint32_t>(heap.size());
   while (true) {
-    uint32_t child = 2 * i + 1;
-    if (child >= n) break;
-    if (child + 1 < n && Less(heap[child + 1], heap[child])) ++child;
+    const uint32_t first = kArity * i + 1;
+    if (first >= n) break;
+    uint32_t child = first;
+    const uint32_t end = std::min(first + kArity, n);
+    for (uint32_t c = first + 1; c < end; ++c) {
+      if (Less(heap[c], heap[child])) child = c;
+    }
     if (!Less(heap[child], node)) break;
     Place(heap, i, heap[child]);
     i = child;

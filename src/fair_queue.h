@@ -57,7 +57,10 @@ class FairQueue {
     double tie = 0;
     uint32_t member = 0;
   };
+  // 4-ary heaps: half the depth of binary ones, and a node's children share a cache line or
+  // two; a pick moves a member down one heap and another up, so depth is what costs.
   using Heap = std::vector<Node>;
+  static constexpr uint32_t kArity = 4;
 
   static bool Less(const Node& a, const Node& b) {
     if (a.key != b.key) return a.key < b.key;
