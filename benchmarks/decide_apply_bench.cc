@@ -66,6 +66,7 @@ void BM_DecideApply(benchmark::State& bench) {
   allot::v1::Event e = Arrival(at_us, 0);
   int64_t fresh = remembered;
   uint64_t i = 0;
+  allot::Decision d;
   for (auto _ : bench) {
     ++i;
     SetCustomer(e, i % 5 == 0 ? static_cast<int64_t>((i * 7919) % std::max<uint64_t>(remembered, 1))
@@ -73,8 +74,8 @@ void BM_DecideApply(benchmark::State& bench) {
     at_us += 1000;  // time moves forward, as events must
     e.mutable_at()->set_seconds(at_us / 1'000'000);
     e.mutable_at()->set_nanos(static_cast<int32_t>(at_us % 1'000'000) * 1000);
-    absl::StatusOr<allot::Decision> d = engine.Step(e, state);
-    if (!d.ok()) bench.SkipWithError(std::string(d.status().message()).c_str());
+    const absl::Status status = engine.Step(e, state, &d);
+    if (!status.ok()) bench.SkipWithError(std::string(status.message()).c_str());
     benchmark::DoNotOptimize(d);
   }
   bench.SetItemsProcessed(bench.iterations());

@@ -111,4 +111,42 @@ v1::Decision Engine::ToProto(const Decision& d, bool with_delta) const {
   return out;
 }
 
+void Delta::Clear() {
+  engine = 0;
+  base_version = 0;
+  at_us = 0;
+  local_day = 0;
+  remember.clear();
+  picks.clear();
+  local_hour = 0;
+  local_minute = 0;
+  local_weekday = 0;
+  statuses.clear();
+  surges.clear();
+  unheld.clear();
+  wait_started.clear();
+  holds.clear();
+  alerted_entries.clear();
+  reserve_alerted = false;
+  lost.clear();
+  pending_done.clear();
+  pending_added.clear();
+  outcomes.clear();
+}
+
+void Decision::Clear() {
+  version = 0;
+  at_us = 0;
+  assignments.clear();
+  held.clear();
+  rejections.clear();
+  tags_added.clear();
+  tags_removed.clear();
+  alerts.clear();
+  returning = false;
+  previous_owner = {};
+  explanation.reset();
+  delta.Clear();
+}
+
 }  // namespace allot

@@ -808,6 +808,14 @@ void CapacityAlerts(const CompiledConfig& config, const internal::StateView& vie
 }  // namespace
 
 absl::StatusOr<Decision> Engine::Decide(const v1::Event& event, const State& state) const {
+  Decision decision;
+  absl::Status status = Decide(event, state, &decision);
+  if (!status.ok()) return status;
+  return decision;
+}
+
+absl::Status Engine::Decide(const v1::Event& event, const State& state, Decision* out) const {
+  out->Clear();
   const CompiledConfig& config = *compiled_;
   const StateData& data = *state.data_;
   absl::StatusOr<int64_t> at_us = EventTime(event);
@@ -840,7 +848,7 @@ absl::StatusOr<Decision> Engine::Decide(const v1::Event& event, const State& sta
     if (!status.ok()) return status;
   }
 
-  Decision decision;
+  Decision& decision = *out;
   decision.version = data.version;
   decision.at_us = *at_us;
   decision.delta.engine = fingerprint_;
@@ -897,7 +905,7 @@ absl::StatusOr<Decision> Engine::Decide(const v1::Event& event, const State& sta
                   decision);
   }
   CapacityAlerts(config, view, local, decision);
-  return decision;
+  return absl::OkStatus();
 }
 
 absl::Status Engine::Apply(const Decision& decision, State& state) const {
@@ -1069,6 +1077,13 @@ absl::StatusOr<std::string> Engine::KeyToken(std::string_view entry_id,
   if (!hash.ok()) return absl::InvalidArgumentError(absl::StrCat("key: ", hash.status().message()));
   const uint64_t keys[] = {*hash};
   return KeysToken(keys);
+}
+
+absl::Status Engine::Step(const v1::Event& event, State& state, Decision* decision) const {
+  absl::Status status = Decide(event, state, decision);
+  if (status.ok()) status = Apply(*decision, state);
+  if (!status.ok()) decision->Clear();
+  return status;
 }
 
 absl::StatusOr<Decision> Engine::Step(const v1::Event& event, State& state) const {

@@ -369,7 +369,7 @@ constexpr char kBigGroup[] = R"pb(
   }
 )pb";
 
-TEST_CASE("The WEIGHTED fast path decides exactly as a scan of the group, event after event") {
+TEST_CASE("The WEIGHTED fast path decides exactly as a scan, and a reused Decision as a new one") {
   const Engine engine = testing::MakeEngine(kBigGroup);
   std::mt19937_64 rng(31);
   State state;
@@ -378,6 +378,7 @@ TEST_CASE("The WEIGHTED fast path decides exactly as a scan of the group, event 
   // late enough to be transferred first.
   std::deque<std::string> to_accept;
   std::map<std::string, std::string> holder;
+  Decision reused;
   int arrivals = 0;
   for (int i = 0; i < 6000; ++i) {
     now += rng() % 20 == 0 ? absl::Minutes(rng() % 180) : absl::Seconds(rng() % 30);
@@ -413,6 +414,7 @@ TEST_CASE("The WEIGHTED fast path decides exactly as a scan of the group, event 
       const int c = static_cast<int>(rng() % 5000);
       e = testing::Arrival(now, rng() % 5 == 0 ? "side" : "qr", absl::StrCat("c", c),
                            {absl::StrCat("phone:", c)});
+      e.mutable_arrival()->set_explain(rng() % 10 == 0);
       ++arrivals;
     }
     // The live state keeps its FairQueues; a copy through bytes has none and scans.
@@ -423,6 +425,9 @@ TEST_CASE("The WEIGHTED fast path decides exactly as a scan of the group, event 
     REQUIRE(slow.ok());
     INFO("event " << i << ": " << ToJsonLine(e));
     REQUIRE(ToJsonLine(engine.ToProto(*fast, true)) == ToJsonLine(engine.ToProto(*slow, true)));
+    // A Decision reused from event to event carries nothing over.
+    REQUIRE(engine.Decide(e, state, &reused).ok());
+    REQUIRE(ToJsonLine(engine.ToProto(reused, true)) == ToJsonLine(engine.ToProto(*fast, true)));
     REQUIRE(engine.Apply(*fast, state).ok());
     for (const Assignment& a : fast->assignments) {
       holder[a.customer] = std::string(a.employee);

@@ -70,7 +70,7 @@ struct Delta {
   int64_t local_day = 0;  // the event's day in the config's time zone, for day counters
   absl::InlinedVector<Remember, 1> remember;
   absl::InlinedVector<Pick, 1> picks;
-  int64_t local_hour = 0;  // day * 24 + hour, local, for hourly caps
+  int64_t local_hour = 0;     // day * 24 + hour, local, for hourly caps
   int32_t local_minute = 0;   // minute of the local day
   int32_t local_weekday = 0;  // 0 = Monday
   struct StatusChange {
@@ -119,6 +119,9 @@ struct Delta {
   std::vector<uint32_t> pending_done;
   std::vector<NewPending> pending_added;
   std::vector<Outcome> outcomes;
+
+  // Empties the delta, keeping its storage for the next decision.
+  void Clear();
 };
 
 struct Decision {
@@ -135,6 +138,10 @@ struct Decision {
   // Only when the arrival asked for it (SPEC §5.10); the fast path builds none.
   std::unique_ptr<v1::Explanation> explanation;
   Delta delta;
+
+  // Empties the decision, keeping its storage: Engine::Decide into a reused Decision does
+  // not allocate on the common path.
+  void Clear();
 };
 
 }  // namespace allot

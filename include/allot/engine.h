@@ -48,6 +48,12 @@ class Engine {
   // Decide, then Apply.
   absl::StatusOr<Decision> Step(const v1::Event& event, State& state) const;
 
+  // The same, into `*decision`, reusing its storage: the form for loops over many events
+  // (replays, hosts deciding in bulk), which does not allocate on the common path. On error
+  // `*decision` is left empty and `state` unchanged.
+  absl::Status Decide(const v1::Event& event, const State& state, Decision* decision) const;
+  absl::Status Step(const v1::Event& event, State& state, Decision* decision) const;
+
   // SPEC §5.11: whom to publish now on the native multi-person 「联系我」 code of `entry`:
   // the eligible members of the first group of its cascade that has any, leaving out those
   // whose remaining capacity is not above roster.headroom, in the order the group's
