@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -48,7 +49,7 @@ class OwnerMemory {
   CustomerId FindKey(uint64_t key) const {
     const size_t slot = FindSlot(key);
     if (slot == kNoSlot) return kNone;
-    const CustomerId holder = slots_[slot];
+    const CustomerId holder = index_[slot].Get();
     const Column& c = At(holder);
     return c.owner == kAlias ? static_cast<CustomerId>(c.at) : holder;
   }
@@ -62,10 +63,9 @@ class OwnerMemory {
 
   // Asks the CPU to fetch what FindKey(key) will read first; for batches (SPEC §7).
   void Prefetch(uint64_t key) const {
-    if (tags_.empty()) return;
+    if (index_.empty()) return;
     const size_t slot = Home(key);
-    __builtin_prefetch(&tags_[slot]);
-    __builtin_prefetch(&slots_[slot]);
+    __builtin_prefetch(&index_[slot]);
   }
 
   // Makes `owner` the owner of customer `id` (a new customer when kNone) from `at_us`.
@@ -143,11 +143,11 @@ class OwnerMemory {
   static uint8_t Tag(uint64_t key) { return static_cast<uint8_t>(0x80 | (Mix(key) & 0x7F)); }
 
   size_t FindSlot(uint64_t key) const {
-    if (tags_.empty()) return kNoSlot;
+    if (index_.empty()) return kNoSlot;
     const uint8_t tag = Tag(key);
     for (size_t i = Home(key);; i = (i + 1) & mask_) {
-      if (tags_[i] == kEmpty) return kNoSlot;
-      if (tags_[i] == tag && At(slots_[i]).key == key) return i;
+      if (index_[i].tag == kEmpty) return kNoSlot;
+      if (index_[i].tag == tag && At(index_[i].Get()).key == key) return i;
     }
   }
   void MakeRoom();  // for one more key, before its record is appended
@@ -172,8 +172,19 @@ class OwnerMemory {
   absl::flat_hash_map<CustomerId, absl::InlinedVector<CustomerId, 2>> aliases_;
   size_t customers_ = 0;
 
-  std::vector<uint8_t> tags_;
-  std::vector<CustomerId> slots_;  // the record holding the key: the customer or an alias
+  // One slot of the index: a tag and the record holding the key (the customer, or an alias
+  // record), packed in 5 bytes so that both come in one cache line.
+  struct Slot {
+    uint8_t tag = kEmpty;
+    uint8_t holder[4] = {0xFF, 0xFF, 0xFF, 0xFF};
+    CustomerId Get() const {
+      CustomerId id;
+      std::memcpy(&id, holder, sizeof(id));
+      return id;
+    }
+    void Set(CustomerId id) { std::memcpy(holder, &id, sizeof(id)); }
+  };
+  std::vector<Slot> index_;
   size_t mask_ = 0;
   int shift_ = 64;
   size_t filled_ = 0;  // full or deleted slots
