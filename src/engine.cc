@@ -1,6 +1,7 @@
 #include "allot/engine.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <tuple>
@@ -815,6 +816,11 @@ absl::StatusOr<Decision> Engine::Decide(const v1::Event& event, const State& sta
 }
 
 absl::Status Engine::Decide(const v1::Event& event, const State& state, Decision* out) const {
+  return DecideWith(event, state, {}, out);
+}
+
+absl::Status Engine::DecideWith(const v1::Event& event, const State& state,
+                                absl::Span<const uint64_t> arrival_keys, Decision* out) const {
   out->Clear();
   const CompiledConfig& config = *compiled_;
   const StateData& data = *state.data_;
@@ -839,10 +845,14 @@ absl::Status Engine::Decide(const v1::Event& event, const State& state, Decision
     entry_index = entry_it->second;
     entry = &config.entries[entry_index];
     // Step 2: identity (SPEC §5.5).
-    absl::StatusOr<absl::InlinedVector<uint64_t, 2>> hashed =
-        HashKeys(arrival.customer(), entry->key_seed, "arrival.customer");
-    if (!hashed.ok()) return hashed.status();
-    keys = *std::move(hashed);
+    if (!arrival_keys.empty()) {
+      keys.assign(arrival_keys.begin(), arrival_keys.end());
+    } else {
+      absl::StatusOr<absl::InlinedVector<uint64_t, 2>> hashed =
+          HashKeys(arrival.customer(), entry->key_seed, "arrival.customer");
+      if (!hashed.ok()) return hashed.status();
+      keys = *std::move(hashed);
+    }
   } else {
     absl::Status status = CheckOtherEvent(config, event);
     if (!status.ok()) return status;
@@ -1084,6 +1094,48 @@ absl::Status Engine::Step(const v1::Event& event, State& state, Decision* decisi
   if (status.ok()) status = Apply(*decision, state);
   if (!status.ok()) decision->Clear();
   return status;
+}
+
+absl::Status Engine::StepBatch(absl::Span<const v1::Event> events, State& state,
+                               absl::FunctionRef<void(const Decision&)> on_decision) const {
+  const CompiledConfig& config = *compiled_;
+  const OwnerMemory& memory = state.data_->memory;
+  // Two stages ahead of the event being decided: kAhead events ahead, hash the arrival's
+  // keys and fetch their index slots; half as far ahead, fetch the records those slots name.
+  constexpr size_t kAhead = 8;
+  constexpr size_t kRing = 16;  // > kAhead, a power of two
+  struct Ahead {
+    absl::InlinedVector<uint64_t, 2> keys;  // empty: not an arrival, or Decide hashes
+  };
+  std::array<Ahead, kRing> ring;
+  auto hash_ahead = [&](size_t j) {
+    Ahead& a = ring[j % kRing];
+    a.keys.clear();
+    if (j >= events.size() || !events[j].has_arrival()) return;
+    const v1::Arrival& arrival = events[j].arrival();
+    auto entry = config.entry_index.find(arrival.entry());
+    if (entry == config.entry_index.end()) return;
+    absl::StatusOr<absl::InlinedVector<uint64_t, 2>> keys =
+        HashKeys(arrival.customer(), config.entries[entry->second].key_seed, "arrival.customer");
+    if (!keys.ok()) return;  // Decide reports it
+    a.keys = *std::move(keys);
+    for (uint64_t key : a.keys) memory.Prefetch(key);
+  };
+  for (size_t j = 0; j < kAhead; ++j) hash_ahead(j);
+  Decision decision;
+  for (size_t i = 0; i < events.size(); ++i) {
+    hash_ahead(i + kAhead);
+    if (i + kAhead / 2 < events.size()) {
+      for (uint64_t key : ring[(i + kAhead / 2) % kRing].keys) memory.PrefetchRecord(key);
+    }
+    absl::Status status = DecideWith(events[i], state, ring[i % kRing].keys, &decision);
+    if (status.ok()) status = Apply(decision, state);
+    if (!status.ok()) {
+      return absl::Status(status.code(), absl::StrCat("events[", i, "]: ", status.message()));
+    }
+    on_decision(decision);
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Decision> Engine::Step(const v1::Event& event, State& state) const {

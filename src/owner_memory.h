@@ -61,11 +61,24 @@ class OwnerMemory {
     return {c.at, c.owner & ~kLostBit, (c.owner & kLostBit) != 0};
   }
 
-  // Asks the CPU to fetch what FindKey(key) will read first; for batches (SPEC §7).
+  // Asks the CPU to fetch what FindKey(key) reads first: the key's index slot. For batches,
+  // some events ahead (SPEC §7).
   void Prefetch(uint64_t key) const {
     if (index_.empty()) return;
-    const size_t slot = Home(key);
-    __builtin_prefetch(&index_[slot]);
+    __builtin_prefetch(&index_[Home(key)]);
+  }
+  // Then, once that slot is in the cache, the record it names, if it is likely the key's.
+  void PrefetchRecord(uint64_t key) const {
+    if (index_.empty()) return;
+    const Slot& slot = index_[Home(key)];
+    if (slot.tag != Tag(key) || !Stored(slot.Get())) return;
+    const uint64_t seq = SeqOf(slot.Get());
+    const Chunk* chunk = chunks_[(seq >> kChunkBits) - first_chunk_].get();
+    if (chunk == nullptr) return;
+    const uint32_t i = seq & (kChunkSize - 1);
+    __builtin_prefetch(&chunk->key[i]);
+    __builtin_prefetch(&chunk->at[i]);
+    __builtin_prefetch(&chunk->owner[i]);
   }
 
   // Makes `owner` the owner of customer `id` (a new customer when kNone) from `at_us`.

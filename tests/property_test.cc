@@ -443,3 +443,57 @@ TEST_CASE("The WEIGHTED fast path decides exactly as a scan, and a reused Decisi
 
 }  // namespace
 }  // namespace allot
+
+namespace allot {
+namespace {
+
+TEST_CASE("StepBatch decides as Step one event at a time, and stops at a bad event") {
+  const Engine engine = testing::MakeEngine(kBigGroup);
+  std::mt19937_64 rng(12);
+  std::vector<v1::Event> events;
+  absl::Time now = T("2026-11-23T08:00:00+08:00");
+  for (int i = 0; i < 3000; ++i) {
+    now += absl::Seconds(rng() % 40);
+    if (rng() % 25 == 0) {
+      events.push_back(testing::Tick(now));
+      continue;
+    }
+    const int c = static_cast<int>(rng() % 1500);  // repeats, within the window and after
+    v1::Event e = testing::Arrival(now, rng() % 4 == 0 ? "side" : "qr", absl::StrCat("c", c),
+                                   {absl::StrCat("phone:", c)});
+    if (rng() % 8 == 0)
+      e.mutable_arrival()->mutable_customer()->add_keys(absl::StrCat("unionid:u", c));
+    events.push_back(e);
+  }
+  State one_by_one;
+  std::vector<std::string> expected;
+  for (const v1::Event& e : events) {
+    expected.push_back(ToJsonLine(engine.ToProto(MustStep(engine, e, one_by_one), true)));
+  }
+  State batched;
+  std::vector<std::string> got;
+  REQUIRE(
+      engine
+          .StepBatch(events, batched,
+                     [&](const Decision& d) { got.push_back(ToJsonLine(engine.ToProto(d, true))); })
+          .ok());
+  CHECK(got == expected);
+  CHECK(batched.ToBytes() == one_by_one.ToBytes());
+
+  // A bad event: the error names it, and the state holds everything before it.
+  const size_t bad = 1234;
+  events[bad].mutable_arrival()->set_entry("nope");
+  State partial;
+  size_t decided = 0;
+  const absl::Status status =
+      engine.StepBatch(events, partial, [&](const Decision&) { ++decided; });
+  CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(std::string(status.message()).rfind("events[1234]: arrival.entry", 0) == 0);
+  CHECK(decided == bad);
+  State before;
+  for (size_t i = 0; i < bad; ++i) MustStep(engine, events[i], before);
+  CHECK(partial.ToBytes() == before.ToBytes());
+}
+
+}  // namespace
+}  // namespace allot
