@@ -50,10 +50,10 @@ void OwnerMemory::RebuildIndex(size_t capacity) {
   // In record order: reads are sequential, only the index is written at random.
   for (uint64_t seq = head_; seq < tail_; ++seq) {
     const Column& c = AtSeq(seq);
-    if (c.owner == kDead) continue;
-    size_t i = Home(c.key);
+    if (c.owner() == kDead) continue;
+    size_t i = Home(c.key());
     while (index_[i].tag != kEmpty) i = (i + 1) & mask_;
-    index_[i].tag = Tag(c.key);
+    index_[i].tag = Tag(c.key());
     index_[i].Set(static_cast<CustomerId>(seq));
     ++filled_;
     ++keys_;
@@ -91,33 +91,33 @@ uint64_t OwnerMemory::Append(uint64_t key, int64_t at, uint32_t owner) {
     chunks_.push_back(std::unique_ptr<Chunk>(new Chunk));  // uninitialized: written below
   }
   const Column& c = AtSeq(tail_);
-  c.key = key;
-  c.at = at;
-  c.owner = owner;
+  c.set_key(key);
+  c.set_at(at);
+  c.set_owner(owner);
   return tail_++;
 }
 
 OwnerMemory::CustomerId OwnerMemory::Resolve(CustomerId id) const {
   while (Stored(id)) {
     const Column& c = At(id);
-    if (c.owner == kAlias) return kNone;
-    if (c.owner != kDead) return id;
-    id = static_cast<CustomerId>(c.at);
+    if (c.owner() == kAlias) return kNone;
+    if (c.owner() != kDead) return id;
+    id = static_cast<CustomerId>(c.at());
   }
   return kNone;
 }
 
 OwnerMemory::CustomerId OwnerMemory::MoveToBack(CustomerId id, uint32_t owner, int64_t at_us) {
-  const uint64_t key = At(id).key;
+  const uint64_t key = At(id).key();
   const CustomerId moved = static_cast<CustomerId>(Append(key, at_us, owner));
   const Column& old = At(id);
-  old.owner = kDead;
-  old.at = moved;
+  old.set_owner(kDead);
+  old.set_at(moved);
   index_[FindSlot(key)].Set(moved);
   if (auto it = aliases_.find(id); it != aliases_.end()) {
     absl::InlinedVector<CustomerId, 2> list = std::move(it->second);
     aliases_.erase(it);
-    for (CustomerId a : list) At(a).at = moved;
+    for (CustomerId a : list) At(a).set_at(moved);
     aliases_.emplace(moved, std::move(list));
   }
   return moved;
@@ -126,29 +126,29 @@ OwnerMemory::CustomerId OwnerMemory::MoveToBack(CustomerId id, uint32_t owner, i
 void OwnerMemory::Detach(size_t slot) {
   const CustomerId holder = index_[slot].Get();
   const Column& h = At(holder);
-  const CustomerId customer = h.owner == kAlias ? static_cast<CustomerId>(h.at) : holder;
+  const CustomerId customer = h.owner() == kAlias ? static_cast<CustomerId>(h.at()) : holder;
   auto it = aliases_.find(customer);
   if (holder != customer) {
     // An alias key leaves: drop it from its customer's list.
     auto& list = it->second;
     list.erase(std::find(list.begin(), list.end(), holder));
     if (list.empty()) aliases_.erase(it);
-    h.owner = kDead;
-    h.at = kNone;
+    h.set_owner(kDead);
+    h.set_at(kNone);
   } else if (it != aliases_.end()) {
     // The customer's first key leaves: its last alias key takes its place.
     const CustomerId alias = it->second.back();
     it->second.pop_back();
     if (it->second.empty()) aliases_.erase(it);
     const Column& a = At(alias);
-    h.key = a.key;
-    index_[FindSlot(a.key)].Set(customer);
-    a.owner = kDead;
-    a.at = kNone;
+    h.set_key(a.key());
+    index_[FindSlot(a.key())].Set(customer);
+    a.set_owner(kDead);
+    a.set_at(kNone);
   } else {
     // Its only key leaves: nothing is left to find the customer by.
-    h.owner = kDead;
-    h.at = kNone;
+    h.set_owner(kDead);
+    h.set_at(kNone);
     --customers_;
   }
   RemoveSlot(slot);
@@ -193,23 +193,26 @@ void OwnerMemory::Join(CustomerId id, absl::Span<const uint64_t> keys) {
 
 void OwnerMemory::MarkLost(CustomerId id) {
   id = Resolve(id);
-  if (id != kNone) At(id).owner |= kLostBit;
+  if (id != kNone) {
+    const Column c = At(id);
+    c.set_owner(c.owner() | kLostBit);
+  }
 }
 
 void OwnerMemory::Forget(CustomerId id) {
   if (auto it = aliases_.find(id); it != aliases_.end()) {
     for (CustomerId a : it->second) {
       const Column& c = At(a);
-      RemoveSlot(FindSlot(c.key));
-      c.owner = kDead;
-      c.at = kNone;
+      RemoveSlot(FindSlot(c.key()));
+      c.set_owner(kDead);
+      c.set_at(kNone);
     }
     aliases_.erase(it);
   }
   const Column& c = At(id);
-  RemoveSlot(FindSlot(c.key));
-  c.owner = kDead;
-  c.at = kNone;
+  RemoveSlot(FindSlot(c.key()));
+  c.set_owner(kDead);
+  c.set_at(kNone);
   --customers_;
 }
 
@@ -217,17 +220,17 @@ void OwnerMemory::ForgetAssignedUpTo(int64_t cutoff_us) {
   while (head_ < tail_) {
     const Column& c = AtSeq(head_);
     const CustomerId id = static_cast<CustomerId>(head_);
-    if (c.owner == kAlias) {
+    if (c.owner() == kAlias) {
       // A key joined later than its customer's assignment; the customer is further back,
       // and the key goes there too.
-      const CustomerId customer = static_cast<CustomerId>(c.at);
-      const CustomerId moved = static_cast<CustomerId>(Append(c.key, customer, kAlias));
-      index_[FindSlot(c.key)].Set(moved);
+      const CustomerId customer = static_cast<CustomerId>(c.at());
+      const CustomerId moved = static_cast<CustomerId>(Append(c.key(), customer, kAlias));
+      index_[FindSlot(c.key())].Set(moved);
       auto& list = aliases_[customer];
       *std::find(list.begin(), list.end(), id) = moved;
-      c.owner = kDead;
-    } else if (c.owner != kDead) {
-      if (c.at > cutoff_us) break;
+      c.set_owner(kDead);
+    } else if (c.owner() != kDead) {
+      if (c.at() > cutoff_us) break;
       Forget(id);
     }
     ++head_;

@@ -51,14 +51,14 @@ class OwnerMemory {
     if (slot == kNoSlot) return kNone;
     const CustomerId holder = index_[slot].Get();
     const Column& c = At(holder);
-    return c.owner == kAlias ? static_cast<CustomerId>(c.at) : holder;
+    return c.owner() == kAlias ? static_cast<CustomerId>(c.at()) : holder;
   }
   // The customer of the first of `keys` that is known, or kNone.
   CustomerId Find(absl::Span<const uint64_t> keys) const;
   // The record of a customer FindKey returned.
   Record record(CustomerId id) const {
     const Column& c = At(id);
-    return {c.at, c.owner & ~kLostBit, (c.owner & kLostBit) != 0};
+    return {c.at(), c.owner() & ~kLostBit, (c.owner() & kLostBit) != 0};
   }
 
   // Asks the CPU to fetch what FindKey(key) reads first: the key's index slot. For batches,
@@ -73,12 +73,10 @@ class OwnerMemory {
     const Slot& slot = index_[Home(key)];
     if (slot.tag != Tag(key) || !Stored(slot.Get())) return;
     const uint64_t seq = SeqOf(slot.Get());
-    const Chunk* chunk = chunks_[(seq >> kChunkBits) - first_chunk_].get();
-    if (chunk == nullptr) return;
-    const uint32_t i = seq & (kChunkSize - 1);
-    __builtin_prefetch(&chunk->key[i]);
-    __builtin_prefetch(&chunk->at[i]);
-    __builtin_prefetch(&chunk->owner[i]);
+    if (chunks_[(seq >> kChunkBits) - first_chunk_] == nullptr) return;
+    const unsigned char* record = AtSeq(seq).data();
+    __builtin_prefetch(record);
+    __builtin_prefetch(record + kRecordBytes - 1);  // a record may straddle two lines
   }
 
   // Makes `owner` the owner of customer `id` (a new customer when kNone) from `at_us`.
@@ -108,11 +106,11 @@ class OwnerMemory {
     absl::InlinedVector<uint64_t, 4> keys;
     for (uint64_t seq = head_; seq < tail_; ++seq) {
       const Column& c = AtSeq(seq);
-      if (c.owner == kDead || c.owner == kAlias) continue;
+      if (c.owner() == kDead || c.owner() == kAlias) continue;
       const CustomerId id = static_cast<CustomerId>(seq);
-      keys.assign(1, c.key);
+      keys.assign(1, c.key());
       if (auto it = aliases_.find(id); it != aliases_.end()) {
-        for (CustomerId a : it->second) keys.push_back(At(a).key);
+        for (CustomerId a : it->second) keys.push_back(At(a).key());
       }
       f(id, record(id), absl::MakeConstSpan(keys));
     }
@@ -128,16 +126,36 @@ class OwnerMemory {
 
   static constexpr int kChunkBits = 8;
   static constexpr uint32_t kChunkSize = 1u << kChunkBits;
+  // Records are 20 bytes, unpadded: key, time, owner. Read and written through memcpy, as
+  // their 8-byte fields are not 8-byte aligned.
+  static constexpr size_t kRecordBytes = 20;
   struct Chunk {
-    uint64_t key[kChunkSize];
-    int64_t at[kChunkSize];
-    uint32_t owner[kChunkSize];
+    unsigned char bytes[kChunkSize * kRecordBytes];
   };
-  // One record's columns, by reference.
-  struct Column {
-    uint64_t& key;
-    int64_t& at;
-    uint32_t& owner;
+  // One record, by position.
+  class Column {
+   public:
+    explicit Column(unsigned char* p) : p_(p) {}
+    uint64_t key() const { return Load<uint64_t>(0); }
+    int64_t at() const { return Load<int64_t>(8); }
+    uint32_t owner() const { return Load<uint32_t>(16); }
+    void set_key(uint64_t v) const { Store(0, v); }
+    void set_at(int64_t v) const { Store(8, v); }
+    void set_owner(uint32_t v) const { Store(16, v); }
+    const unsigned char* data() const { return p_; }
+
+   private:
+    template <typename T>
+    T Load(size_t offset) const {
+      T v;
+      std::memcpy(&v, p_ + offset, sizeof(T));
+      return v;
+    }
+    template <typename T>
+    void Store(size_t offset, T v) const {
+      std::memcpy(p_ + offset, &v, sizeof(T));
+    }
+    unsigned char* p_;
   };
 
   uint64_t SeqOf(CustomerId id) const {
@@ -146,8 +164,7 @@ class OwnerMemory {
   bool Stored(CustomerId id) const { return id != kNone && SeqOf(id) < tail_; }
   Column AtSeq(uint64_t seq) const {
     Chunk& chunk = *chunks_[(seq >> kChunkBits) - first_chunk_];
-    const uint32_t i = seq & (kChunkSize - 1);
-    return {chunk.key[i], chunk.at[i], chunk.owner[i]};
+    return Column(chunk.bytes + (seq & (kChunkSize - 1)) * kRecordBytes);
   }
   Column At(CustomerId id) const { return AtSeq(SeqOf(id)); }
 
@@ -160,7 +177,7 @@ class OwnerMemory {
     const uint8_t tag = Tag(key);
     for (size_t i = Home(key);; i = (i + 1) & mask_) {
       if (index_[i].tag == kEmpty) return kNoSlot;
-      if (index_[i].tag == tag && At(index_[i].Get()).key == key) return i;
+      if (index_[i].tag == tag && At(index_[i].Get()).key() == key) return i;
     }
   }
   void MakeRoom();  // for one more key, before its record is appended
