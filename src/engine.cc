@@ -487,21 +487,21 @@ void DecideArrival(const CompiledConfig& config, const StateData& data, const v1
 
   // ---- Step 4: the owner path.
   const Remembered known = FindRemembered(config, data, keys, at_us);
+  uint32_t previous_owner = internal::kNoIndex;
   if (known.id != OwnerMemory::kNone) {
-    const OwnerMemory::Record& record = data.memory.record(known.id);
-    auto owner = config.employee_index.find(data.employee_ids[record.owner]);
-    const bool owner_known = owner != config.employee_index.end();
+    const uint32_t owner = EmployeeOfSlot(config, data, data.memory.record(known.id).owner);
+    const bool owner_known = owner != internal::kNoIndex;
     // SPEC §5.5: an owner on leave or departed is unavailable; dedup.on_owner_unavailable
     // decides (REASSIGN: allocate anew below).
     const v1::EmployeeStatus::Status status =
-        owner_known ? allocator.counters(owner->second).status : v1::EmployeeStatus::ACTIVE;
+        owner_known ? allocator.counters(owner).status : v1::EmployeeStatus::ACTIVE;
     const bool unavailable = Away(status);
     if (known.in_window && owner_known && unavailable &&
         config.on_owner_unavailable != v1::Dedup::REASSIGN) {
       Delta::Remember join;
       join.keys = keys;
       join.customer = known.id;
-      join.employee = owner->second;
+      join.employee = owner;
       decision.delta.remember.push_back(std::move(join));
       if (config.on_owner_unavailable == v1::Dedup::REJECT) {
         decision.rejections.push_back({customer, v1::Rejection::OWNER_UNAVAILABLE, {}});
@@ -518,11 +518,11 @@ void DecideArrival(const CompiledConfig& config, const StateData& data, const v1
       return;
     }
     if (known.in_window && owner_known && !unavailable) {
-      const std::string_view owner_name = config.employees[owner->second].id;
+      const std::string_view owner_name = config.employees[owner].id;
       Delta::Remember join;
       join.keys = keys;
       join.customer = known.id;
-      join.employee = owner->second;
+      join.employee = owner;
       decision.delta.remember.push_back(std::move(join));
       if (decision.explanation) decision.explanation->set_route_source(v1::Explanation::OWNER);
       if (config.on_duplicate == v1::Dedup::DROP) {
@@ -536,7 +536,10 @@ void DecideArrival(const CompiledConfig& config, const StateData& data, const v1
     // After the window, after a `lost`, or with the owner gone from the config: new again,
     // but returning. Within the window with the owner unavailable: reassigned, not returning.
     decision.returning = !known.in_window || !owner_known;
-    if (owner_known) decision.previous_owner = config.employees[owner->second].id;
+    if (owner_known) {
+      previous_owner = owner;
+      decision.previous_owner = config.employees[owner].id;
+    }
     if (decision.returning && !config.returning_tag.empty()) {
       decision.tags_added.push_back(config.returning_tag);
     }
@@ -552,8 +555,8 @@ void DecideArrival(const CompiledConfig& config, const StateData& data, const v1
   uint32_t first = internal::kNoIndex;
   auto source = v1::Explanation::ENTRY_DEFAULT;
   auto first_source = v1::Explanation::ROUTE_SOURCE_UNSPECIFIED;
-  if (decision.returning && config.prefer_previous_owner && !decision.previous_owner.empty()) {
-    first = config.employee_index.at(std::string(decision.previous_owner));
+  if (decision.returning && config.prefer_previous_owner && previous_owner != internal::kNoIndex) {
+    first = previous_owner;
     first_source = v1::Explanation::PREVIOUS_OWNER;
   } else if (auto d = arrival.district().empty() ? config.district_owner.end()
                                                  : config.district_owner.find(arrival.district());
