@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <tuple>
 
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
@@ -72,19 +73,43 @@ void RefreshFairQueues(const CompiledConfig& config, StateData& data, const Delt
   const StateView view(data, config, delta.engine);
   const Allocator allocator(config, view, local, delta.at_us, data.version, unused);
   auto fresh = [&](uint32_t g) { return data.bound.groups[g].queue_valid_until_us > delta.at_us; };
-  // Files member `m` of group `g` again: in the queue if eligible now, with its start.
+  // Files member `m` of group `g` again: in the queue if eligible now, with its start; if
+  // held back only by the pressure window, on the group's wake list for when it lets them in.
   auto refile = [&](uint32_t g, uint32_t m) {
     GroupClock& clock = data.bound.groups[g];
     const uint32_t e = config.groups[g].members[m];
-    clock.queue_valid_until_us = std::min(clock.queue_valid_until_us, allocator.NextChange(e));
-    if (allocator.Ineligibility(e, false) != v1::Explanation::SKIP_REASON_UNSPECIFIED) {
+    clock.queue_valid_until_us = std::min(clock.queue_valid_until_us, allocator.SurgeEnd(e));
+    auto& wakes = clock.wakes;
+    if (!wakes.empty()) {
+      wakes.erase(
+          std::remove_if(wakes.begin(), wakes.end(), [&](const auto& w) { return w.second == m; }),
+          wakes.end());
+    }
+    const SkipReason why = allocator.Ineligibility(e, false);
+    if (why != v1::Explanation::SKIP_REASON_UNSPECIFIED) {
       clock.queue.Erase(m);
+      if (why == v1::Explanation::PRESSURE) {
+        const std::pair<int64_t, uint32_t> wake{allocator.PressureEnd(e), m};
+        wakes.insert(std::upper_bound(wakes.begin(), wakes.end(), wake), wake);
+      }
       return;
     }
     const int64_t units = config.groups[g].member_units[m];
     clock.queue.Update(m, clock.start[m], clock.start[m] + TurnOf(units), units,
                        clock.virtual_time);
   };
+  // Members the pressure window lets in again by now.
+  for (uint32_t g = 0; g < config.groups.size(); ++g) {
+    GroupClock& clock = data.bound.groups[g];
+    if (clock.wakes.empty() || clock.wakes.front().first > delta.at_us || !fresh(g)) continue;
+    const auto due = std::upper_bound(clock.wakes.begin(), clock.wakes.end(),
+                                      std::make_pair(delta.at_us, ~uint32_t{0}));
+    std::vector<uint32_t> woken;
+    for (auto it = clock.wakes.begin(); it != due; ++it) woken.push_back(it->second);
+    clock.wakes.erase(clock.wakes.begin(), due);
+    for (uint32_t m : woken) refile(g, m);
+    clock.queue.Advance(clock.virtual_time);
+  }
   for (const Delta::SurgeStart& surge : delta.surges) {
     if (!surge.group) continue;
     // A group surge raises caps in every group its members belong to: start over.
@@ -102,6 +127,7 @@ void RefreshFairQueues(const CompiledConfig& config, StateData& data, const Delt
     }
     const uint32_t n = static_cast<uint32_t>(config.groups[p.group].members.size());
     clock.queue.Reset(n);
+    clock.wakes.clear();
     clock.queue_valid_until_us = NextBoundaryUs(
         delta.at_us, delta.local_minute, config.groups[p.group].boundaries, config.time_zone);
     for (uint32_t m = 0; m < n; ++m) refile(p.group, m);
@@ -282,19 +308,21 @@ bool Allocator::FillsPressureWindow(uint32_t employee) const {
   return in_window >= e.pressure_max;
 }
 
-int64_t Allocator::NextChange(uint32_t employee) const {
+int64_t Allocator::SurgeEnd(uint32_t employee) const {
+  int64_t end = std::numeric_limits<int64_t>::max();
+  auto consider = [&](int64_t t) {
+    if (t > now_us_) end = std::min(end, t);
+  };
+  consider(counters(employee).surge.until_us);
+  for (uint32_t g : config_.employees[employee].groups) consider(group(g).surge.until_us);
+  return end;
+}
+
+int64_t Allocator::PressureEnd(uint32_t employee) const {
   const EmployeeCounters& c = counters(employee);
   const CompiledEmployee& e = config_.employees[employee];
-  int64_t next = std::numeric_limits<int64_t>::max();
-  auto consider = [&](int64_t t) {
-    if (t > now_us_) next = std::min(next, t);
-  };
-  consider(c.surge.until_us);
-  for (uint32_t g : e.groups) consider(group(g).surge.until_us);
-  if (e.pressure_max > 0 && c.recent.size() >= e.pressure_max) {
-    consider(c.recent[c.recent.size() - e.pressure_max] + e.pressure_window_us);
-  }
-  return next;
+  if (e.pressure_max == 0 || c.recent.size() < e.pressure_max) return now_us_;
+  return std::max(now_us_, c.recent[c.recent.size() - e.pressure_max] + e.pressure_window_us);
 }
 
 bool Allocator::QueuedPick(uint32_t g, Delta::Pick* pick_out) const {
@@ -304,15 +332,46 @@ bool Allocator::QueuedPick(uint32_t g, Delta::Pick* pick_out) const {
   }
   const GroupClock& clock = view_.group(g);
   if (clock.queue_valid_until_us <= now_us_) return false;
-  const FairQueue::Choice best = clock.queue.Best();
+  const CompiledGroup& members = config_.groups[g];
+  struct Candidate {
+    int32_t member = -1;
+    double start = 0, finish = 0;
+  };
+  auto candidate = [&](int32_t m) {
+    if (m < 0) return Candidate{};
+    return Candidate{m, clock.start[m], clock.start[m] + TurnOf(members.member_units[m])};
+  };
+  Candidate ready = candidate(clock.queue.ReadyTop());
+  Candidate waiting = candidate(clock.queue.WaitingTop());
+  int64_t units = clock.queue.units();
+  // Members the pressure window let in since the queue was filed compete too (SPEC §5.2:
+  // the same order as a scan); Apply files them.
+  constexpr int kMaxWoken = 8;
+  int woken = 0;
+  for (const auto& [wake_us, m] : clock.wakes) {
+    if (wake_us > now_us_) break;
+    if (++woken > kMaxWoken) return false;
+    if (Ineligibility(members.members[m], false) != v1::Explanation::SKIP_REASON_UNSPECIFIED) {
+      continue;
+    }
+    units += members.member_units[m];
+    const Candidate c = candidate(static_cast<int32_t>(m));
+    if (c.start <= clock.virtual_time) {
+      if (ready.member < 0 || std::tie(c.finish, c.member) < std::tie(ready.finish, ready.member)) {
+        ready = c;
+      }
+    } else if (waiting.member < 0 || std::tie(c.start, c.finish, c.member) <
+                                         std::tie(waiting.start, waiting.finish, waiting.member)) {
+      waiting = c;
+    }
+  }
+  const bool jump = ready.member < 0;
+  const Candidate& best = jump ? waiting : ready;
   if (best.member < 0) return false;  // nobody eligible: the scan tells capped from off duty
-  const uint32_t m = static_cast<uint32_t>(best.member);
-  const double start = clock.start[m];
   const StrategyPick pick =
-      WeightedPick(best.member, start, start + TurnOf(config_.groups[g].member_units[m]), best.jump,
-                   clock.virtual_time, clock.queue.units());
+      WeightedPick(best.member, best.start, best.finish, jump, clock.virtual_time, units);
   pick_out->group = g;
-  pick_out->member = m;
+  pick_out->member = static_cast<uint32_t>(best.member);
   pick_out->start = pick.start;
   pick_out->virtual_time = pick.virtual_time;
   return true;

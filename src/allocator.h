@@ -117,9 +117,11 @@ class Allocator {
     MutableCounters(employee).RecordOutcome(accepted);
   }
 
-  // The next time the employee's eligibility may change with time alone, apart from minute
-  // boundaries (schedules, hours, days): a surge ending, a pressure window letting them in.
-  int64_t NextChange(uint32_t employee) const;
+  // When the employee's surge, or one of their groups', ends (INT64_MAX: none is on): their
+  // caps change with time alone then.
+  int64_t SurgeEnd(uint32_t employee) const;
+  // When the pressure window lets the employee take the next customer (now if it does).
+  int64_t PressureEnd(uint32_t employee) const;
 
   // New customers the employee may still take now within normal capacity (every cap that
   // applies: daily, this hour, pressure window); UINT64_MAX when nothing limits them.

@@ -44,6 +44,13 @@ class FairQueue {
     return {};
   }
 
+  // The ready member that finishes first, and the waiting member that starts first; -1 for
+  // an empty heap. Best() is the first, else the second.
+  int32_t ReadyTop() const { return ready_.empty() ? -1 : static_cast<int32_t>(ready_[0].member); }
+  int32_t WaitingTop() const {
+    return waiting_.empty() ? -1 : static_cast<int32_t>(waiting_[0].member);
+  }
+
   // Sum of the weights (in units) of the members in the queue: exact, in any order.
   int64_t units() const { return units_; }
   size_t size() const { return ready_.size() + waiting_.size(); }

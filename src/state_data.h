@@ -79,6 +79,8 @@ struct GroupClock {
   // Derived by Engine::Apply, never serialized; Decide scans the group when it is stale.
   FairQueue queue;
   int64_t queue_valid_until_us = std::numeric_limits<int64_t>::min();
+  // Members kept out only by their pressure window, by when it lets them in: (time, member).
+  std::vector<std::pair<int64_t, uint32_t>> wakes;
 };
 
 // The state laid out for one engine: engine employee index → slot, groups in engine order
