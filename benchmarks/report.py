@@ -1,0 +1,328 @@
+#!/usr/bin/env python3
+"""Fills docs/PERFORMANCE.md from one allot_bench JSON run (scripts/bench.sh).
+
+Replaces the text between <!-- NAME:begin --> and <!-- NAME:end --> for NAME in table
+(the SPEC §7 budget rows), growth (cost by members and remembered customers), all (every
+benchmark beside its baseline twin) and machine; draws docs/performance.png when
+matplotlib is importable. Standard library only otherwise.
+
+    report.py BENCH_JSON PERFORMANCE_MD [--seconds N]
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+
+SUFFIX = re.compile(r"/(iterations:\d+|min_time:[\d.]+|real_time|manual_time)")
+UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+
+
+def load_runs(path):
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    runs = {}
+    for b in data.get("benchmarks", []):
+        if b.get("run_type", "iteration") != "iteration":
+            continue
+        runs[SUFFIX.sub("", b["name"])] = b
+    return data.get("context", {}), runs
+
+
+def baseline_name(name):
+    return name.replace("BM_", "BM_Baseline_", 1)
+
+
+def cpu_ns(run):
+    """CPU time per iteration in ns: the figure least disturbed by other load."""
+    return run["cpu_time"] * UNIT_NS[run.get("time_unit", "ns")]
+
+
+def fmt_ns(ns):
+    if ns is None:
+        return "—"
+    if ns >= 1e6:
+        return f"{ns / 1e6:.1f} ms"
+    if ns >= 1e3:
+        return f"{ns / 1e3:.2f} µs"
+    return f"{ns:.0f} ns"
+
+
+def fmt_num(x, digits=1):
+    return "—" if x is None else f"{x:,.{digits}f}"
+
+
+def ok(run):
+    return run is not None and not run.get("error_occurred")
+
+
+class Figures:
+    def __init__(self, runs):
+        self.runs = runs
+
+    def get(self, name):
+        run = self.runs.get(name)
+        return run if ok(run) else None
+
+    def counter(self, name, key):
+        run = self.get(name)
+        return None if run is None or key not in run else float(run[key])
+
+    def ms(self, name):
+        run = self.get(name)
+        return None if run is None else cpu_ns(run) / 1e6
+
+    def per_arrival(self, name):
+        run = self.get(name)
+        return None if run is None else cpu_ns(run)
+
+    def rate(self, name):
+        return self.counter(name, "items_per_second")
+
+
+def ratio(a, b):
+    """How many times better allot (a) is than the baseline (b), lower-is-better figures."""
+    if a is None or b is None or a <= 0:
+        return None
+    return b / a
+
+
+def budget_rows(f):
+    """(figure, budget text, measured, baseline, ratio, met?) of SPEC §7."""
+    rows = []
+    da = "BM_DecideApply/members:2000/remembered:1000000"
+    tp = "BM_DecideApplyThroughput/members:2000/remembered:1000000"
+    tp20 = "BM_DecideApplyThroughput/members:20/remembered:1000000"
+    mem = "BM_Memory/remembered:10000000"
+
+    def row(figure, budget, value, base, better, limit, show, lower=True):
+        met = None if value is None else (value <= limit if lower else value >= limit)
+        r = ratio(value, base) if lower else (None if value is None or base in (None, 0)
+                                              else value / base)
+        rows.append((figure, budget, show(value), show(base),
+                     "—" if r is None or not better else f"{r:.2f}×",
+                     "—" if met is None else ("yes" if met else "**no**")))
+
+    ns = fmt_ns
+    row("Decide+Apply median, 2000 members, 1M remembered", "≤ 250 ns",
+        f.counter(da, "p50_ns"), f.counter(baseline_name(da), "p50_ns"), True, 250, ns)
+    row("Decide+Apply p99, same", "≤ 2 µs",
+        f.counter(da, "p99_ns"), f.counter(baseline_name(da), "p99_ns"), True, 2000, ns)
+    row("Sustained arrivals per second, same", "≥ 3M/s", f.rate(tp), f.rate(baseline_name(tp)),
+        True, 3e6, lambda x: "—" if x is None else f"{x / 1e6:.3f}M/s", lower=False)
+    a20, a2000 = f.per_arrival(tp20), f.per_arrival(tp)
+    b20, b2000 = f.per_arrival(baseline_name(tp20)), f.per_arrival(baseline_name(tp))
+    growth = None if a20 is None or a2000 is None else a2000 / a20
+    base_growth = None if b20 is None or b2000 is None else b2000 / b20
+    row("Cost per decision, 2000 members ÷ 20 members", "≤ 2×", growth, base_growth, False, 2.0,
+        lambda x: "—" if x is None else f"{x:.2f}×")
+    bytes_fmt = lambda x: "—" if x is None else f"{x:.1f} B"
+    row("Memory per remembered customer, 10M", "≤ 32 B", f.counter(mem, "memory_B_per_customer"),
+        f.counter(baseline_name(mem), "memory_B_per_customer"), True, 32, bytes_fmt)
+    row("Serialized bytes per remembered customer, 10M", "≤ 16 B",
+        f.counter(mem, "serialized_B_per_customer"),
+        f.counter(baseline_name(mem), "serialized_B_per_customer"), True, 16, bytes_fmt)
+    ms_fmt = lambda x: "—" if x is None else f"{x:.1f} ms"
+    for figure, name, limit in (
+            ("Serialize the State, 1M remembered", "BM_StateSerialize/remembered:1000000", 100),
+            ("Parse the State, 1M remembered", "BM_StateParse/remembered:1000000", 150),
+            ("Compile a config of 2000 employees, 500 rules", "BM_ConfigCompile/employees:2000",
+             50)):
+        row(figure, f"≤ {limit} ms", f.ms(name), f.ms(baseline_name(name)), True, limit, ms_fmt)
+
+    def rules_cost(prefix):
+        with_rules = f.counter(f"{prefix}/rules:500", "p50_ns")
+        without = f.counter(f"{prefix}/rules:0", "p50_ns")
+        return None if with_rules is None or without is None else with_rules - without
+
+    row("Tag rules per arrival, 500 rules (p50 with − without)", "≤ 100 ns",
+        rules_cost("BM_TagRules"), rules_cost("BM_Baseline_TagRules"), True, 100, ns)
+    tick = "BM_Tick/expiry"
+    value = f.counter(tick, "ns_per_forgotten")
+    base = f.counter(baseline_name(tick), "ns_per_forgotten")
+    r = ratio(value, base)
+    rows.append(("Expiry on tick, per forgotten customer (1M remembered)", "amortized O(1)",
+                 ns(value), ns(base), "—" if r is None else f"{r:.2f}×", "—"))
+    return rows
+
+
+def markdown_table(header, rows):
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(out)
+
+
+def growth_tables(f):
+    members = (20, 200, 2000)
+    remembered = (10_000, 1_000_000, 10_000_000)
+    parts = []
+    for title, key in (("p50", "p50_ns"), ("p99", "p99_ns")):
+        rows = []
+        for n in members:
+            cells = [f"{n}"]
+            for m in remembered:
+                name = f"BM_DecideApply/members:{n}/remembered:{m}"
+                a, b = f.counter(name, key), f.counter(baseline_name(name), key)
+                cells.append(f"{fmt_ns(a)} / {fmt_ns(b)}")
+            rows.append(cells)
+        parts.append(f"Decide+Apply {title} per arrival, allot / baseline:\n\n" + markdown_table(
+            ["members \\ remembered", "10 000", "1 000 000", "10 000 000"], rows))
+    rows = []
+    for s in ("SEQUENTIAL", "ROUND_ROBIN", "RANDOM", "LEAST_LOADED", "WEIGHTED"):
+        cells = [s]
+        for who in ("BM_Strategy", "BM_Baseline_Strategy"):
+            a20 = f.counter(f"{who}/{s}/members:20", "p50_ns")
+            a2000 = f.counter(f"{who}/{s}/members:2000", "p50_ns")
+            cells += [fmt_ns(a20), fmt_ns(a2000),
+                      "—" if not a20 or a2000 is None else f"{a2000 / a20:.1f}×"]
+        rows.append(cells)
+    parts.append("Strategies, p50 per arrival at 20 and 2000 members (10 000 remembered):\n\n" +
+                 markdown_table(["strategy", "allot 20", "allot 2000", "allot growth",
+                                 "baseline 20", "baseline 2000", "baseline growth"], rows))
+    rows = []
+    for rules in (0, 500):
+        a = f.get(f"BM_TagRules/rules:{rules}")
+        b = f.get(f"BM_Baseline_TagRules/rules:{rules}")
+        rows.append([rules, fmt_ns(a and a.get("p50_ns")), fmt_ns(b and b.get("p50_ns")),
+                     fmt_num(a and a.get("tags_per_arrival"))])
+    parts.append("Tag rules, p50 per arrival (20 members):\n\n" +
+                 markdown_table(["rules", "allot", "baseline", "tags added per arrival"], rows))
+    return "\n\n".join(parts)
+
+
+def all_table(runs):
+    rows = []
+    for name, run in runs.items():
+        if name.startswith("BM_Baseline_"):
+            continue
+        base = runs.get(baseline_name(name))
+
+        def cells(r):
+            if r is None:
+                return ["—", "—", "—"]
+            if r.get("error_occurred"):
+                return ["error: " + r.get("error_message", "")[:60], "—", "—"]
+            return [fmt_ns(cpu_ns(r)), fmt_ns(r.get("p50_ns")), fmt_ns(r.get("p99_ns"))]
+
+        r = ratio(cpu_ns(run), cpu_ns(base)) if ok(run) and ok(base) else None
+        rows.append([f"`{name}`"] + cells(run) + cells(base) +
+                    ["—" if r is None else f"{r:.2f}×"])
+    return markdown_table(["benchmark", "allot CPU/op", "p50", "p99", "baseline CPU/op", "p50",
+                           "p99", "baseline ÷ allot"], rows)
+
+
+def command_line(*args):
+    try:
+        return subprocess.run(args, capture_output=True, text=True, check=False).stdout
+    except OSError:
+        return ""
+
+
+def machine(context, seconds):
+    model = ""
+    for line in command_line("lscpu").splitlines():
+        if line.startswith("Model name:"):
+            model = line.split(":", 1)[1].strip()
+    compiler = command_line("c++", "--version").splitlines()
+    lines = [
+        f"- Date: {context.get('date', datetime.datetime.now().isoformat())}",
+        f"- CPU: {model or 'unknown'}, {context.get('num_cpus', os.cpu_count())} cores at "
+        f"{context.get('mhz_per_cpu', '?')} MHz",
+        f"- Kernel: {platform.system()} {platform.release()}",
+        f"- Compiler: {compiler[0] if compiler else 'unknown'}, CMake Release (-O3 -DNDEBUG)",
+        f"- Google Benchmark library build: {context.get('library_build_type', '?')} "
+        "(Debian's package; it only times, the code measured is Release)",
+        f"- Load average at start: {', '.join(f'{x:.2f}' for x in context.get('load_avg', []))}",
+    ]
+    if seconds is not None:
+        lines.append(f"- scripts/bench.sh took {seconds:.0f} s (build included)")
+    return "\n".join(lines)
+
+
+def plot(runs, path):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("report.py: matplotlib not available, no plot", file=sys.stderr)
+        return False
+    f = Figures(runs)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for who, style in (("BM_DecideApply", "o-"), ("BM_Baseline_DecideApply", "s--")):
+        label = "allot" if who == "BM_DecideApply" else "baseline"
+        for m, color in ((10_000, "tab:green"), (1_000_000, "tab:blue"), (10_000_000, "tab:red")):
+            xs, ys = [], []
+            for n in (20, 200, 2000):
+                v = f.counter(f"{who}/members:{n}/remembered:{m}", "p50_ns")
+                if v is not None:
+                    xs.append(n)
+                    ys.append(v)
+            if xs:
+                left.plot(xs, ys, style, color=color, label=f"{label}, {m:,} remembered")
+        for n, color in ((20, "tab:green"), (200, "tab:blue"), (2000, "tab:red")):
+            xs, ys = [], []
+            for m in (10_000, 1_000_000, 10_000_000):
+                v = f.counter(f"{who}/members:{n}/remembered:{m}", "p50_ns")
+                if v is not None:
+                    xs.append(m)
+                    ys.append(v)
+            if xs:
+                right.plot(xs, ys, style, color=color, label=f"{label}, {n} members")
+    for ax, xlabel in ((left, "members in the WEIGHTED group"),
+                       (right, "remembered customers")):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("Decide+Apply p50 (ns per arrival)")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=7)
+    left.set_title("Cost vs group size")
+    right.set_title("Cost vs owner memory size")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    return True
+
+
+def replace_block(text, name, body):
+    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+    pattern = re.compile(re.escape(begin) + ".*?" + re.escape(end), re.S)
+    if not pattern.search(text):
+        raise SystemExit(f"report.py: no {begin} … {end} in the document")
+    return pattern.sub(lambda _: f"{begin}\n{body}\n{end}", text)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("json")
+    parser.add_argument("doc")
+    parser.add_argument("--seconds", type=float)
+    args = parser.parse_args()
+    context, runs = load_runs(args.json)
+    f = Figures(runs)
+    with open(args.doc, encoding="utf-8") as fh:
+        text = fh.read()
+    table = markdown_table(["figure", "budget", "measured", "baseline", "× better than baseline",
+                            "met?"], budget_rows(f))
+    text = replace_block(text, "table", table)
+    text = replace_block(text, "growth", growth_tables(f))
+    text = replace_block(text, "all", all_table(runs))
+    text = replace_block(text, "machine", machine(context, args.seconds))
+    with open(args.doc, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    png = os.path.join(os.path.dirname(args.doc), "performance.png")
+    if plot(runs, png):
+        print(f"report.py: wrote {png}")
+    errors = [n for n, r in runs.items() if r.get("error_occurred")]
+    for n in errors:
+        print(f"report.py: {n}: {runs[n].get('error_message')}", file=sys.stderr)
+    print(f"report.py: filled {args.doc} from {len(runs)} benchmarks")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
