@@ -6,10 +6,12 @@
 //
 //   BM_DecideApply/members:<n>/remembered:<m>   per-arrival p50/p99 (harness.h), 100 000
 //                                               arrivals per run
-//   BM_DecideApplyThroughput/members:<n>/remembered:1000000
+//   BM_DecideApplyThroughput/members:<n>/remembered:1000000 (and 2000 members at 10M)
 //                                               sustained arrivals per second: no clock
 //                                               reads per arrival, events rewritten in
 //                                               batches outside the timed region
+//   BM_StepBatch/members:2000/remembered:<1M|10M>
+//                                               the same through Engine::StepBatch
 #include <benchmark/benchmark.h>
 
 #include <string>
@@ -137,6 +139,45 @@ void BM_Baseline_DecideApplyThroughput(benchmark::State& bench) {
   RunThroughput(bench, *f, [&](const v1::Event& e) { return BaselineStep(*f->engine, e); });
 }
 
+// The replay form, Engine::StepBatch: the same arrivals, a batch of kBatch per call, written
+// with the timer paused; while one is decided the owner memory of those ahead is fetched.
+// At 10M remembered every lookup misses the caches: compare with one main-memory latency.
+void BM_StepBatch(benchmark::State& bench) {
+  std::string error;
+  AllotFixture* f = GetAllotFixture(WorkloadOf(bench), error);
+  if (f == nullptr) {
+    bench.SkipWithError(error.c_str());
+    return;
+  }
+  std::vector<v1::Event> batch(kBatch, f->event);
+  uint64_t repeats = 0, owners = 0, rejected = 0, items = 0;
+  for (auto _ : bench) {
+    bench.PauseTiming();
+    for (size_t i = 0; i < kBatch; ++i) {
+      const Trace::Arrival a = f->trace.Next();
+      Rewrite(batch[i], a);
+      repeats += a.repeat;
+    }
+    bench.ResumeTiming();
+    const absl::Status status = f->engine->StepBatch(batch, f->state, [&](const Decision& d) {
+      rejected += d.assignments.empty();
+      owners += !d.assignments.empty() && d.assignments[0].reason == v1::Assignment::OWNER;
+    });
+    if (!status.ok()) {
+      bench.SkipWithError(std::string(status.message()).c_str());
+      return;
+    }
+    items += kBatch;
+  }
+  if (f->trace.elapsed_us() > kMaxTraceUs || owners != repeats || rejected != 0) {
+    bench.SkipWithError(absl::StrCat(repeats, " repeats, ", owners, " owner-routed, ", rejected,
+                                     " rejected, or the trace ran past the window")
+                            .c_str());
+    return;
+  }
+  bench.SetItemsProcessed(static_cast<int64_t>(items));
+}
+
 }  // namespace
 
 void RegisterDecideApplyBenchmarks() {
@@ -150,6 +191,21 @@ void RegisterDecideApplyBenchmarks() {
             ->ArgNames({"members", "remembered"})
             ->Args({members, remembered})
             ->Iterations(kArrivalsPerRun)
+            ->Unit(benchmark::kNanosecond);
+      }
+      if (members == 2000 && remembered >= 1'000'000) {
+        benchmark::RegisterBenchmark("BM_StepBatch", &BM_StepBatch)
+            ->ArgNames({"members", "remembered"})
+            ->Args({members, remembered})
+            ->Iterations(kThroughputArrivals / static_cast<int64_t>(kBatch))
+            ->Unit(benchmark::kNanosecond);
+      }
+      if (remembered == 10'000'000 && members == 2000) {
+        // Step one at a time at 10M, the figure StepBatch is set against.
+        benchmark::RegisterBenchmark("BM_DecideApplyThroughput", &BM_DecideApplyThroughput)
+            ->ArgNames({"members", "remembered"})
+            ->Args({members, remembered})
+            ->Iterations(kThroughputArrivals)
             ->Unit(benchmark::kNanosecond);
       }
       if (remembered != 1'000'000 || members == 200) continue;

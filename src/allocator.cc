@@ -290,9 +290,7 @@ uint64_t Allocator::Remaining(uint32_t employee) const {
     break;
   }
   if (e.pressure_max > 0) {
-    uint32_t in_window = 0;
-    for (int64_t t : c.recent) in_window += t > now_us_ - e.pressure_window_us ? 1 : 0;
-    limit(e.pressure_max, in_window);
+    limit(e.pressure_max, PressureWindow::InWindow(c.recent, e.pressure_window_us, now_us_));
   }
   return remaining;
 }
@@ -301,11 +299,8 @@ uint64_t Allocator::Remaining(uint32_t employee) const {
 bool Allocator::FillsPressureWindow(uint32_t employee) const {
   const CompiledEmployee& e = config_.employees[employee];
   if (e.pressure_max == 0) return false;
-  uint32_t in_window = 1;
-  for (int64_t t : counters(employee).recent) {
-    in_window += t > now_us_ - e.pressure_window_us ? 1 : 0;
-  }
-  return in_window >= e.pressure_max;
+  return PressureWindow::InWindow(counters(employee).recent, e.pressure_window_us, now_us_) + 1 >=
+         e.pressure_max;
 }
 
 int64_t Allocator::SurgeEnd(uint32_t employee) const {

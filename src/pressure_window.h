@@ -1,10 +1,11 @@
 // PressureWindow: the exact sliding-window limit of SPEC §5.4 (动态分配) — at most `max`
-// assignments in any window of length `window`. Keeps the times of the last `max`
-// assignments; the next one is allowed once the oldest of them has left the window.
+// assignments in any window of length `window`. Keeps the times of (at least) the last `max`
+// assignments, in order; the next one is allowed once the max-th latest has left the window.
 // Knows nothing of employees or configs; times are microseconds.
 #ifndef ALLOT_SRC_PRESSURE_WINDOW_H_
 #define ALLOT_SRC_PRESSURE_WINDOW_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -23,10 +24,19 @@ class PressureWindow {
     return recent[recent.size() - max] <= now_us - window_us;
   }
 
-  // Records an assignment at `now_us`, keeping only the last `keep` times.
+  // How many recorded times lie in the window (now - window, now]: O(log n).
+  static uint32_t InWindow(const std::vector<int64_t>& recent, int64_t window_us, int64_t now_us) {
+    return static_cast<uint32_t>(
+        recent.end() - std::upper_bound(recent.begin(), recent.end(), now_us - window_us));
+  }
+
+  // Records an assignment at `now_us`, keeping at least the last `keep` times. Older ones are
+  // dropped in blocks, so that a record costs O(1) amortized however large `keep` is.
   static void Record(std::vector<int64_t>& recent, uint32_t keep, int64_t now_us) {
     recent.push_back(now_us);
-    if (recent.size() > keep) recent.erase(recent.begin(), recent.end() - keep);
+    if (recent.size() > 2 * size_t{keep} + 8) {
+      recent.erase(recent.begin(), recent.end() - keep);
+    }
   }
 };
 

@@ -1,5 +1,6 @@
 #include "pressure_window.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <random>
 
@@ -16,7 +17,8 @@ TEST_CASE("PressureWindow allows max per window, exactly") {
   CHECK_FALSE(PressureWindow::Allows(recent, 3, W, 1799));  // 0 is still inside (1799-W, 1799]
   CHECK(PressureWindow::Allows(recent, 3, W, 1800));        // 0 has left the window
   PressureWindow::Record(recent, 3, 1800);
-  CHECK(recent.size() == 3);
+  CHECK(PressureWindow::InWindow(recent, W, 1800) == 3);  // 60, 120, 1800
+  CHECK(PressureWindow::InWindow(recent, W, 1860) == 2);
   CHECK_FALSE(PressureWindow::Allows(recent, 3, W, 1859));
   CHECK(PressureWindow::Allows(recent, 3, W, 1860));
   CHECK_FALSE(PressureWindow::Allows(recent, 0, W, 1860));
@@ -33,10 +35,12 @@ TEST_CASE("PressureWindow never lets any window exceed max, over random arrivals
       if (!PressureWindow::Allows(recent, max, W, t)) continue;
       PressureWindow::Record(recent, max, t);
       accepted.push_back(t);
+      REQUIRE(recent.size() <= 2 * max + 8);  // old times are dropped
       // Every window (t - W, t] ending at an accepted time holds at most max.
       uint32_t in_window = 0;
       for (auto it = accepted.rbegin(); it != accepted.rend() && *it > t - W; ++it) ++in_window;
       REQUIRE(in_window <= max);
+      REQUIRE(PressureWindow::InWindow(recent, W, t) == std::min(in_window, max));
     }
     // And it is not stricter than needed: a refused time would have broken the limit.
     CHECK(accepted.size() > 5000 * 7 / 100 * max / 15);
