@@ -31,6 +31,7 @@ void KeywordMatcher::Build() {
     children[key >> 8].emplace_back(static_cast<unsigned char>(key & 0xff), child);
   }
   for (auto& list : children) std::sort(list.begin(), list.end());  // deterministic order
+  for (const auto& [byte, child] : children[0]) root_[byte] = child;
   std::deque<int32_t> queue;
   for (const auto& [byte, child] : children[0]) {
     nodes_[child].fail = 0;
@@ -48,24 +49,6 @@ void KeywordMatcher::Build() {
       nodes_[child].outputs.insert(nodes_[child].outputs.end(), inherited.begin(), inherited.end());
       queue.push_back(child);
     }
-  }
-}
-
-int32_t KeywordMatcher::Next(int32_t state, unsigned char byte) const {
-  while (true) {
-    const int32_t next = Child(state, byte);
-    if (next >= 0) return next;
-    if (state == 0) return 0;
-    state = nodes_[state].fail;
-  }
-}
-
-void KeywordMatcher::Match(absl::string_view text, std::vector<bool>& found) const {
-  if (keywords_.empty()) return;
-  int32_t state = 0;
-  for (unsigned char byte : text) {
-    state = Next(state, byte);
-    for (int32_t id : nodes_[state].outputs) found[id] = true;
   }
 }
 

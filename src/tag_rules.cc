@@ -13,8 +13,8 @@ struct TagRules::Context {
   uint32_t entry;
   absl::string_view channel;
   const LocalTime& local;
-  const std::vector<bool>& present;  // by tag id
-  const std::vector<bool>& found;    // by keyword id
+  const Bits& present;  // by tag id
+  const Bits& found;    // by keyword id
 };
 
 uint32_t TagRules::Intern(const std::string& tag) {
@@ -81,7 +81,7 @@ TagRules::Condition TagRules::CompileCondition(
 TagRules TagRules::Compile(const v1::Config& config,
                            const absl::flat_hash_map<std::string, uint32_t>& entry_index,
                            const absl::flat_hash_map<std::string, uint32_t>& group_index,
-                           std::vector<std::string>& problems) {
+                           std::vector<std::string>& problems, bool indexed) {
   TagRules rules;
   for (int g = 0; g < config.tag_groups_size(); ++g) {
     const v1::TagGroup& group = config.tag_groups(g);
@@ -128,7 +128,61 @@ TagRules TagRules::Compile(const v1::Config& config,
     }
   }
   rules.keywords_.Build();
+  rules.BuildIndex(indexed, static_cast<uint32_t>(entry_index.size()));
   return rules;
+}
+
+void TagRules::BuildIndex(bool indexed, uint32_t entries) {
+  words_ = (rules_.size() + 63) / 64;
+  always_.assign(words_, 0);
+  by_keyword_.assign(keywords_.keyword_count() * words_, 0);
+  by_tag_.assign(tags_.size() * words_, 0);
+  by_entry_.assign(size_t{entries} * words_, 0);
+  by_hour_.assign(7 * 24 * words_, 0);
+  auto file = [&](std::vector<uint64_t>& table, size_t row, size_t r) {
+    table[row * words_ + (r >> 6)] |= uint64_t{1} << (r & 63);
+  };
+  for (size_t r = 0; r < rules_.size(); ++r) {
+    const Condition& c = rules_[r].when;
+    // One requirement of the condition, the most selective there is; a rule whose
+    // condition requires none of these is evaluated for every arrival.
+    if (!indexed) {
+      file(always_, 0, r);
+    } else if (!c.keywords.empty()) {
+      for (int32_t k : c.keywords) file(by_keyword_, static_cast<size_t>(k), r);
+    } else if (!c.all_tags.empty()) {
+      file(by_tag_, c.all_tags[0], r);
+    } else if (!c.any_tags.empty()) {
+      for (uint32_t t : c.any_tags) file(by_tag_, t, r);
+    } else if (!c.channels.empty()) {
+      for (const std::string& channel : c.channels) {
+        auto [it, inserted] =
+            channel_row_.try_emplace(channel, static_cast<uint32_t>(channel_row_.size()));
+        if (inserted) by_channel_.resize(channel_row_.size() * words_, 0);
+        file(by_channel_, it->second, r);
+      }
+    } else if (!c.entries.empty()) {
+      for (uint32_t e : c.entries) file(by_entry_, e, r);
+    } else if (!c.local_time.empty() || c.weekdays != 0) {
+      for (int day = 0; day < 7; ++day) {
+        if (c.weekdays != 0 && !((c.weekdays >> day) & 1)) continue;
+        for (int hour = 0; hour < 24; ++hour) {
+          const bool touched =
+              c.local_time.empty() ||
+              std::any_of(c.local_time.begin(), c.local_time.end(),
+                          [&](const TimeWindow& w) { return w.TouchesHour(day, hour); });
+          if (touched) file(by_hour_, static_cast<size_t>(day * 24 + hour), r);
+        }
+      }
+    } else {
+      file(always_, 0, r);
+    }
+  }
+}
+
+void TagRules::Or(const std::vector<uint64_t>& table, size_t row, Bits& bits, size_t from) const {
+  const uint64_t* words = table.data() + row * words_;
+  for (size_t w = from; w < words_; ++w) bits[w] |= words[w];
 }
 
 bool TagRules::Holds(const Condition& c, const Context& x) const {
@@ -144,17 +198,18 @@ bool TagRules::Holds(const Condition& c, const Context& x) const {
   if (!c.cities.empty() && !any_equal(c.cities, x.arrival.city())) return false;
   if (!c.districts.empty() && !any_equal(c.districts, x.arrival.district())) return false;
   if (!c.any_tags.empty() && std::none_of(c.any_tags.begin(), c.any_tags.end(),
-                                          [&](uint32_t t) { return x.present[t]; })) {
+                                          [&](uint32_t t) { return Test(x.present, t); })) {
     return false;
   }
   for (uint32_t t : c.all_tags) {
-    if (!x.present[t]) return false;
+    if (!Test(x.present, t)) return false;
   }
   for (uint32_t t : c.none_tags) {
-    if (x.present[t]) return false;
+    if (Test(x.present, t)) return false;
   }
-  if (!c.keywords.empty() &&
-      std::none_of(c.keywords.begin(), c.keywords.end(), [&](int32_t k) { return x.found[k]; })) {
+  if (!c.keywords.empty() && std::none_of(c.keywords.begin(), c.keywords.end(), [&](int32_t k) {
+        return Test(x.found, static_cast<size_t>(k));
+      })) {
     return false;
   }
   if (!c.local_time.empty() &&
@@ -179,39 +234,72 @@ void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, absl::string
                         absl::Span<const std::string> entry_tags, const LocalTime& local,
                         Result& result) const {
   if (rules_.empty()) return;
-  std::vector<bool> present(tags_.size(), false);
+  Bits candidates(words_, 0);
+  Or(always_, 0, candidates);
+  Bits present((tags_.size() + 63) / 64, 0);
   auto mark = [&](const std::string& tag) {
-    if (auto it = tag_ids_.find(tag); it != tag_ids_.end()) present[it->second] = true;
+    auto it = tag_ids_.find(tag);
+    if (it == tag_ids_.end()) return;
+    present[it->second >> 6] |= uint64_t{1} << (it->second & 63);
+    Or(by_tag_, it->second, candidates);
   };
   for (const std::string& t : arrival.tags()) mark(t);
   for (const std::string& t : entry_tags) mark(t);
-  std::vector<bool> found(keywords_.keyword_count(), false);
-  keywords_.Match(arrival.message(), found);
+  Bits found((keywords_.keyword_count() + 63) / 64, 0);
+  keywords_.Match(arrival.message(), [&](int32_t k) {
+    if (Test(found, static_cast<size_t>(k))) return;
+    found[k >> 6] |= uint64_t{1} << (k & 63);
+    Or(by_keyword_, static_cast<size_t>(k), candidates);
+  });
+  if (auto it = channel_row_.find(channel); it != channel_row_.end()) {
+    Or(by_channel_, it->second, candidates);
+  }
+  if (entry * words_ < by_entry_.size()) Or(by_entry_, entry, candidates);
+  Or(by_hour_, static_cast<size_t>(local.weekday * 24 + local.minute / 60), candidates);
+
   const Context context{arrival, entry, channel, local, present, found};
+  auto set = [&](uint32_t t, bool on) {
+    if (on) {
+      present[t >> 6] |= uint64_t{1} << (t & 63);
+    } else {
+      present[t >> 6] &= ~(uint64_t{1} << (t & 63));
+    }
+  };
   auto remove = [&](uint32_t t) {
-    if (!present[t]) return;
-    present[t] = false;
+    if (!Test(present, t)) return;
+    set(t, false);
     result.removed.push_back(t);
     result.added.erase(std::remove(result.added.begin(), result.added.end(), t),
                        result.added.end());
   };
-  for (uint32_t r = 0; r < rules_.size(); ++r) {
-    const Rule& rule = rules_[r];
-    if (!Holds(rule.when, context)) continue;
-    result.fired.push_back(r);
-    for (uint32_t t : rule.add) {
-      if (present[t]) continue;
-      if (exclusive_group_[t] >= 0) {  // one tag of an exclusive group at a time
-        for (uint32_t other : exclusive_[exclusive_group_[t]]) {
-          if (other != t) remove(other);
+  // The candidates in rule order; a tag added by a rule makes the later rules filed under
+  // it candidates too.
+  for (size_t w = 0; w < words_; ++w) {
+    while (candidates[w] != 0) {
+      const int bit = __builtin_ctzll(candidates[w]);
+      candidates[w] &= candidates[w] - 1;
+      const uint32_t r = static_cast<uint32_t>(w * 64 + static_cast<size_t>(bit));
+      const Rule& rule = rules_[r];
+      if (!Holds(rule.when, context)) continue;
+      result.fired.push_back(r);
+      for (uint32_t t : rule.add) {
+        if (Test(present, t)) continue;
+        if (exclusive_group_[t] >= 0) {  // one tag of an exclusive group at a time
+          for (uint32_t other : exclusive_[exclusive_group_[t]]) {
+            if (other != t) remove(other);
+          }
         }
+        set(t, true);
+        result.added.push_back(t);
+        // Later rules only: those at or before r have had their turn.
+        const uint64_t* row = by_tag_.data() + size_t{t} * words_;
+        candidates[w] |= row[w] & (bit == 63 ? 0 : ~uint64_t{0} << (bit + 1));
+        for (size_t v = w + 1; v < words_; ++v) candidates[v] |= row[v];
       }
-      present[t] = true;
-      result.added.push_back(t);
+      for (uint32_t t : rule.remove) remove(t);
+      if (result.route_group < 0) result.route_group = rule.route_group;
+      if (rule.stop) return;
     }
-    for (uint32_t t : rule.remove) remove(t);
-    if (result.route_group < 0) result.route_group = rule.route_group;
-    if (rule.stop) break;
   }
 }
 

@@ -1,7 +1,12 @@
 // TagRules: the tag rules of SPEC §5.7, compiled once. Tags are interned to dense ids, every
 // keyword of every rule goes into one KeywordMatcher (one pass over the message per arrival),
-// and conditions become a small tree evaluated on ids. Knows nothing of groups or employees
-// beyond their indices.
+// and conditions become a small tree evaluated on ids.
+// An index keeps the cost per arrival near the number of rules that can fire rather than the
+// number of rules (SPEC §7: 500 rules): each rule is filed under one thing its condition
+// requires (a keyword, a tag, a channel, an entry, the hours its time windows touch), and
+// an arrival evaluates, in rule order, only the rules filed under what it has, plus those
+// filed under tags that earlier rules add. Knows nothing of groups or employees beyond their
+// indices.
 #ifndef ALLOT_SRC_TAG_RULES_H_
 #define ALLOT_SRC_TAG_RULES_H_
 
@@ -11,6 +16,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "allot/v1/config.pb.h"
@@ -25,10 +31,12 @@ class TagRules {
   // Compiles `config.tag_rules` and `config.tag_groups`. Problems (tag names equal but for
   // case, unknown entries or groups, bad windows) are appended to `problems` with their
   // field paths.
+  // With `indexed` false every rule is evaluated on every arrival: the reference the index
+  // is tested against.
   static TagRules Compile(const v1::Config& config,
                           const absl::flat_hash_map<std::string, uint32_t>& entry_index,
                           const absl::flat_hash_map<std::string, uint32_t>& group_index,
-                          std::vector<std::string>& problems);
+                          std::vector<std::string>& problems, bool indexed = true);
 
   struct Result {
     std::vector<uint32_t> added;    // tag ids, in order
@@ -67,8 +75,14 @@ class TagRules {
     bool stop = false;
   };
   struct Context;
+  // One bit per rule, per tag or per keyword; a few words inline.
+  using Bits = absl::InlinedVector<uint64_t, 16>;
+  static bool Test(const Bits& bits, size_t i) { return (bits[i >> 6] >> (i & 63)) & 1; }
 
   uint32_t Intern(const std::string& tag);
+  void BuildIndex(bool indexed, uint32_t entries);
+  // ORs row `row` of `table` (rows of words_ words) into `bits`, from word `from` on.
+  void Or(const std::vector<uint64_t>& table, size_t row, Bits& bits, size_t from = 0) const;
   Condition CompileCondition(const v1::Condition& when, const std::string& path,
                              const absl::flat_hash_map<std::string, uint32_t>& entry_index,
                              std::vector<std::string>& problems);
@@ -80,6 +94,16 @@ class TagRules {
   std::vector<std::vector<uint32_t>> exclusive_;
   KeywordMatcher keywords_;
   std::vector<Rule> rules_;
+
+  // The index: rule bitsets (words_ words each) by what a rule's condition requires.
+  size_t words_ = 0;
+  std::vector<uint64_t> always_;      // rules filed under nothing: always evaluated
+  std::vector<uint64_t> by_keyword_;  // by keyword id
+  std::vector<uint64_t> by_tag_;      // by tag id
+  std::vector<uint64_t> by_entry_;    // by entry index
+  std::vector<uint64_t> by_hour_;     // by hour of the week, weekday * 24 + hour
+  absl::flat_hash_map<std::string, uint32_t> channel_row_;
+  std::vector<uint64_t> by_channel_;  // by channel_row_
 };
 
 }  // namespace allot::internal

@@ -69,6 +69,14 @@ class TimeWindow {
   // Minutes of the day where the window opens and closes.
   int start_minute() const { return start_; }
   int end_minute() const { return end_; }
+  // Whether any minute of hour `hour` (0–23) of day `weekday` (0 = Monday) is inside.
+  bool TouchesHour(int weekday, int hour) const {
+    const int from = hour * 60, to = from + 60;
+    auto overlaps = [&](int a, int b) { return a < to && b > from; };
+    if (start_ < end_) return OnDay(weekday) && overlaps(start_, end_);
+    return (OnDay(weekday) && overlaps(start_, 24 * 60)) ||
+           (OnDay((weekday + 6) % 7) && overlaps(0, end_));
+  }
 
   bool Contains(const LocalTime& t) const {
     if (start_ < end_) return OnDay(t.weekday) && t.minute >= start_ && t.minute < end_;

@@ -8,7 +8,7 @@ namespace {
 
 std::vector<bool> Found(const KeywordMatcher& m, const std::string& text) {
   std::vector<bool> found(m.keyword_count(), false);
-  m.Match(text, found);
+  m.Match(text, [&](int32_t id) { found[id] = true; });
   return found;
 }
 

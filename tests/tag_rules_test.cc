@@ -3,7 +3,9 @@
 #include "tag_rules.h"
 
 #include <catch2/catch.hpp>
+#include <random>
 
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "test_support.h"
 
@@ -222,3 +224,109 @@ TEST_CASE("Tag names equal but for case, and unknown references, are config erro
 
 }  // namespace
 }  // namespace allot
+
+namespace allot::internal {
+namespace {
+
+// The index must change nothing: over random rules and arrivals, the rules it evaluates give
+// exactly what evaluating every rule in order gives.
+TEST_CASE("Indexed rules fire exactly as every rule in order would") {
+  std::mt19937_64 rng(23);
+  const char* tags[] = {"t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7"};
+  const char* words[] = {"买", "手机", "优惠", "价格", "ab", "b"};
+  const char* channels[] = {"offline", "video", "web"};
+  for (int trial = 0; trial < 60; ++trial) {
+    v1::Config config;
+    absl::flat_hash_map<std::string, uint32_t> entry_index{{"qr", 0}, {"live", 1}};
+    absl::flat_hash_map<std::string, uint32_t> group_index{{"g", 0}, {"h", 1}};
+    v1::TagGroup* group = config.add_tag_groups();
+    group->set_name("x");
+    group->set_exclusive(true);
+    group->add_tags("t6");
+    group->add_tags("t7");
+    auto random_condition = [&](v1::Condition* when, int depth, auto&& self) -> void {
+      const int kinds = 1 + static_cast<int>(rng() % 3);
+      for (int k = 0; k < kinds; ++k) {
+        switch (rng() % 11) {
+          case 0:
+            when->add_keywords(words[rng() % 6]);
+            break;
+          case 1:
+            when->add_any_tags(tags[rng() % 8]);
+            break;
+          case 2:
+            when->add_all_tags(tags[rng() % 8]);
+            break;
+          case 3:
+            when->add_none_tags(tags[rng() % 8]);
+            break;
+          case 4:
+            when->add_channels(channels[rng() % 3]);
+            break;
+          case 5:
+            when->add_entries(rng() % 2 ? "qr" : "live");
+            break;
+          case 6: {
+            v1::TimeWindow* w = when->add_local_time();
+            const int start = static_cast<int>(rng() % 48) * 30;
+            w->set_start(absl::StrFormat("%02d:%02d", start / 60, start % 60));
+            const int end = static_cast<int>(rng() % 48) * 30;
+            w->set_end(absl::StrFormat("%02d:%02d", end / 60, end % 60));
+            if (rng() % 2) w->add_days(static_cast<v1::Weekday>(v1::MON + rng() % 7));
+            break;
+          }
+          case 7:
+            when->add_weekdays(static_cast<v1::Weekday>(v1::MON + rng() % 7));
+            break;
+          case 8:
+            (*when->mutable_attributes())["k"] = rng() % 2 ? "1" : "2";
+            break;
+          case 9:
+            if (depth < 2) self(when->add_any_of(), depth + 1, self);
+            break;
+          default:
+            if (depth < 2) self(when->mutable_not_(), depth + 1, self);
+            break;
+        }
+      }
+    };
+    const int n = 1 + static_cast<int>(rng() % 150);
+    for (int r = 0; r < n; ++r) {
+      v1::TagRule* rule = config.add_tag_rules();
+      random_condition(rule->mutable_when(), 0, random_condition);
+      rule->add_add_tags(tags[rng() % 8]);
+      if (rng() % 5 == 0) rule->add_remove_tags(tags[rng() % 8]);
+      if (rng() % 7 == 0) rule->set_route_to_group(rng() % 2 ? "g" : "h");
+      rule->set_stop(rng() % 40 == 0);
+    }
+    std::vector<std::string> problems;
+    const TagRules indexed = TagRules::Compile(config, entry_index, group_index, problems);
+    const TagRules every = TagRules::Compile(config, entry_index, group_index, problems, false);
+    REQUIRE(problems.empty());
+    for (int a = 0; a < 200; ++a) {
+      v1::Arrival arrival;
+      std::string message;
+      for (int w = 0; w < static_cast<int>(rng() % 4); ++w) message += words[rng() % 6];
+      arrival.set_message(message);
+      for (int t = 0; t < static_cast<int>(rng() % 3); ++t) arrival.add_tags(tags[rng() % 8]);
+      if (rng() % 2) (*arrival.mutable_attributes())["k"] = rng() % 2 ? "1" : "2";
+      const std::string channel = channels[rng() % 3];
+      const uint32_t entry = static_cast<uint32_t>(rng() % 2);
+      const std::vector<std::string> entry_tags = {tags[rng() % 8]};
+      LocalTime local;
+      local.weekday = static_cast<int>(rng() % 7);
+      local.minute = static_cast<int>(rng() % 1440);
+      TagRules::Result x, y;
+      indexed.Evaluate(arrival, entry, channel, entry_tags, local, x);
+      every.Evaluate(arrival, entry, channel, entry_tags, local, y);
+      INFO("trial " << trial << " arrival " << a);
+      REQUIRE(x.fired == y.fired);
+      REQUIRE(x.added == y.added);
+      REQUIRE(x.removed == y.removed);
+      REQUIRE(x.route_group == y.route_group);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace allot::internal
