@@ -116,8 +116,8 @@ void Delta::Clear() {
   base_version = 0;
   at_us = 0;
   local_day = 0;
-  remember.clear();
-  picks.clear();
+  remember.erase(remember.begin(), remember.end());  // keeps its storage
+  picks.erase(picks.begin(), picks.end());           // keeps its storage
   local_hour = 0;
   local_minute = 0;
   local_weekday = 0;
@@ -137,12 +137,12 @@ void Delta::Clear() {
 void Decision::Clear() {
   version = 0;
   at_us = 0;
-  assignments.clear();
-  held.clear();
-  rejections.clear();
-  tags_added.clear();
-  tags_removed.clear();
-  alerts.clear();
+  assignments.erase(assignments.begin(), assignments.end());     // keeps its storage
+  held.erase(held.begin(), held.end());                          // keeps its storage
+  rejections.erase(rejections.begin(), rejections.end());        // keeps its storage
+  tags_added.erase(tags_added.begin(), tags_added.end());        // keeps its storage
+  tags_removed.erase(tags_removed.begin(), tags_removed.end());  // keeps its storage
+  alerts.erase(alerts.begin(), alerts.end());                    // keeps its storage
   returning = false;
   previous_owner = {};
   explanation.reset();

@@ -31,6 +31,16 @@ void KeywordMatcher::Build() {
     children[key >> 8].emplace_back(static_cast<unsigned char>(key & 0xff), child);
   }
   for (auto& list : children) std::sort(list.begin(), list.end());  // deterministic order
+  first_edge_.assign(1, 0);
+  edge_byte_.clear();
+  edge_child_.clear();
+  for (const auto& list : children) {
+    for (const auto& [byte, child] : list) {
+      edge_byte_.push_back(byte);
+      edge_child_.push_back(child);
+    }
+    first_edge_.push_back(static_cast<uint32_t>(edge_byte_.size()));
+  }
   for (const auto& [byte, child] : children[0]) root_[byte] = child;
   std::deque<int32_t> queue;
   for (const auto& [byte, child] : children[0]) {
@@ -49,6 +59,12 @@ void KeywordMatcher::Build() {
       nodes_[child].outputs.insert(nodes_[child].outputs.end(), inherited.begin(), inherited.end());
       queue.push_back(child);
     }
+  }
+  first_output_.assign(1, 0);
+  outputs_.clear();
+  for (const Node& node : nodes_) {
+    outputs_.insert(outputs_.end(), node.outputs.begin(), node.outputs.end());
+    first_output_.push_back(static_cast<uint32_t>(outputs_.size()));
   }
 }
 

@@ -27,9 +27,18 @@ class KeywordMatcher {
   void Match(absl::string_view text, F&& on_found) const {
     if (keywords_.empty()) return;
     int32_t state = 0;
-    for (unsigned char byte : text) {
-      state = Next(state, byte);
-      for (int32_t id : nodes_[state].outputs) on_found(id);
+    const unsigned char* p = reinterpret_cast<const unsigned char*>(text.data());
+    const unsigned char* const end = p + text.size();
+    while (p < end) {
+      if (state == 0) {
+        // At the root, skip the bytes no keyword starts with: most bytes of most texts.
+        while (p < end && root_[*p] == 0) ++p;
+        if (p == end) break;
+      }
+      state = Next(state, *p++);
+      for (uint32_t o = first_output_[state]; o < first_output_[state + 1]; ++o) {
+        on_found(outputs_[o]);
+      }
     }
   }
   size_t keyword_count() const { return keywords_.size(); }
@@ -41,8 +50,10 @@ class KeywordMatcher {
   };
   int32_t Next(int32_t state, unsigned char byte) const {
     while (state != 0) {
-      const int32_t next = Child(state, byte);
-      if (next >= 0) return next;
+      // A node's edges are few and contiguous: a short scan beats a hash lookup.
+      for (uint32_t e = first_edge_[state]; e < first_edge_[state + 1]; ++e) {
+        if (edge_byte_[e] == byte) return edge_child_[e];
+      }
       state = nodes_[state].fail;
     }
     return root_[byte];  // most bytes of most texts: one array read
@@ -54,7 +65,13 @@ class KeywordMatcher {
 
   std::vector<Node> nodes_{Node{}};
   std::array<int32_t, 256> root_{};               // the root's transitions, dense (0: stay)
-  absl::flat_hash_map<uint64_t, int32_t> edges_;  // (state << 8 | byte) → state
+  absl::flat_hash_map<uint64_t, int32_t> edges_;  // (state << 8 | byte) → state, to build
+  // The same edges by node, for matching: node i's are [first_edge_[i], first_edge_[i + 1]).
+  std::vector<uint32_t> first_edge_;
+  std::vector<uint32_t> first_output_;  // node i's keywords: [first_output_[i], [i + 1])
+  std::vector<int32_t> outputs_;
+  std::vector<unsigned char> edge_byte_;
+  std::vector<int32_t> edge_child_;
   absl::flat_hash_map<std::string, int32_t> keywords_;
 };
 

@@ -39,10 +39,10 @@ class TagRules {
                           std::vector<std::string>& problems, bool indexed = true);
 
   struct Result {
-    std::vector<uint32_t> added;    // tag ids, in order
-    std::vector<uint32_t> removed;  // tag ids, in order
-    int64_t route_group = -1;       // the first fired rule's route_to_group, if any
-    std::vector<uint32_t> fired;    // rule indices
+    absl::InlinedVector<uint32_t, 8> added;    // tag ids, in order
+    absl::InlinedVector<uint32_t, 4> removed;  // tag ids, in order
+    int64_t route_group = -1;                  // the first fired rule's route_to_group, if any
+    absl::InlinedVector<uint32_t, 8> fired;    // rule indices
   };
 
   // Evaluates the rules in order for one arrival at entry `entry`, whose tags so far are the
