@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "member_heap.h"
+
 namespace allot::internal {
 
 class FairQueue {
@@ -32,23 +34,25 @@ class FairQueue {
   // Gives member `m`, in the queue or not, a new start and finish; cheaper than Erase and
   // Insert when it stays in the same heap, as a picked member usually does.
   void Update(uint32_t m, double start, double finish, int64_t units, double virtual_time);
-  bool Contains(uint32_t m) const { return m < where_.size() && where_[m] != kNowhere; }
+  bool Contains(uint32_t m) const { return ready_.Contains(m) || waiting_.Contains(m); }
 
   // Virtual time moved forward to `virtual_time`: members whose start has come become ready.
   void Advance(double virtual_time);
 
   // The member WF2Q picks next.
   Choice Best() const {
-    if (!ready_.empty()) return {static_cast<int32_t>(ready_[0].member), false};
-    if (!waiting_.empty()) return {static_cast<int32_t>(waiting_[0].member), true};
+    if (!ready_.empty()) return {static_cast<int32_t>(ready_.top().member), false};
+    if (!waiting_.empty()) return {static_cast<int32_t>(waiting_.top().member), true};
     return {};
   }
 
   // The ready member that finishes first, and the waiting member that starts first; -1 for
   // an empty heap. Best() is the first, else the second.
-  int32_t ReadyTop() const { return ready_.empty() ? -1 : static_cast<int32_t>(ready_[0].member); }
+  int32_t ReadyTop() const {
+    return ready_.empty() ? -1 : static_cast<int32_t>(ready_.top().member);
+  }
   int32_t WaitingTop() const {
-    return waiting_.empty() ? -1 : static_cast<int32_t>(waiting_[0].member);
+    return waiting_.empty() ? -1 : static_cast<int32_t>(waiting_.top().member);
   }
 
   // Sum of the weights (in units) of the members in the queue: exact, in any order.
@@ -56,37 +60,8 @@ class FairQueue {
   size_t size() const { return ready_.size() + waiting_.size(); }
 
  private:
-  static constexpr uint8_t kNowhere = 0, kReady = 1, kWaiting = 2;
-  // Ordered by (key, tie, member): ready nodes key on finish; waiting nodes on start, then
-  // finish.
-  struct Node {
-    double key = 0;
-    double tie = 0;
-    uint32_t member = 0;
-  };
-  // 4-ary heaps: half the depth of binary ones, and a node's children share a cache line or
-  // two; a pick moves a member down one heap and another up, so depth is what costs.
-  using Heap = std::vector<Node>;
-  static constexpr uint32_t kArity = 4;
-
-  static bool Less(const Node& a, const Node& b) {
-    if (a.key != b.key) return a.key < b.key;
-    if (a.tie != b.tie) return a.tie < b.tie;
-    return a.member < b.member;
-  }
-  void Push(Heap& heap, uint8_t which, const Node& node);
-  void RemoveAt(Heap& heap, uint32_t i);
-  void SiftUp(Heap& heap, uint32_t i);
-  void SiftDown(Heap& heap, uint32_t i);
-  void Place(Heap& heap, uint32_t i, const Node& node) {
-    heap[i] = node;
-    position_[node.member] = i;
-  }
-
-  Heap ready_;
-  Heap waiting_;
-  std::vector<uint32_t> position_;  // index in its heap, by member
-  std::vector<uint8_t> where_;      // kNowhere, kReady or kWaiting, by member
+  MemberHeap ready_;    // by (finish, member)
+  MemberHeap waiting_;  // by (start, finish, member)
   std::vector<int64_t> member_units_;
   int64_t units_ = 0;
 };

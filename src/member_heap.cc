@@ -1,0 +1,67 @@
+#include "member_heap.h"
+
+#include <algorithm>
+
+namespace allot::internal {
+
+void MemberHeap::Reset(uint32_t members) {
+  nodes_.clear();
+  position_.assign(members, kAbsent);
+}
+
+void MemberHeap::Set(uint32_t m, double key, double tie) {
+  const Node node{key, tie, m};
+  if (!Contains(m)) {
+    nodes_.push_back(node);
+    position_[m] = static_cast<uint32_t>(nodes_.size() - 1);
+    SiftUp(position_[m]);
+    return;
+  }
+  const uint32_t i = position_[m];
+  nodes_[i] = node;
+  SiftUp(i);
+  SiftDown(position_[m]);
+}
+
+void MemberHeap::Erase(uint32_t m) {
+  if (!Contains(m)) return;
+  const uint32_t i = position_[m];
+  position_[m] = kAbsent;
+  const Node last = nodes_.back();
+  nodes_.pop_back();
+  if (i == nodes_.size()) return;
+  Place(i, last);
+  SiftUp(i);
+  SiftDown(position_[last.member]);
+}
+
+void MemberHeap::SiftUp(uint32_t i) {
+  const Node node = nodes_[i];
+  while (i > 0) {
+    const uint32_t parent = (i - 1) / kArity;
+    if (!Less(node, nodes_[parent])) break;
+    Place(i, nodes_[parent]);
+    i = parent;
+  }
+  Place(i, node);
+}
+
+void MemberHeap::SiftDown(uint32_t i) {
+  const Node node = nodes_[i];
+  const uint32_t n = static_cast<uint32_t>(nodes_.size());
+  while (true) {
+    const uint32_t first = kArity * i + 1;
+    if (first >= n) break;
+    uint32_t child = first;
+    const uint32_t end = std::min(first + kArity, n);
+    for (uint32_t c = first + 1; c < end; ++c) {
+      if (Less(nodes_[c], nodes_[child])) child = c;
+    }
+    if (!Less(nodes_[child], node)) break;
+    Place(i, nodes_[child]);
+    i = child;
+  }
+  Place(i, node);
+}
+
+}  // namespace allot::internal
