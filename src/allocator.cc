@@ -67,69 +67,80 @@ int64_t NextBoundaryUs(int64_t at_us, int minute, const std::vector<int>& bounda
 
 }  // namespace
 
-void RefreshFairQueues(const CompiledConfig& config, StateData& data, const Delta& delta) {
+void RefreshEligible(const CompiledConfig& config, StateData& data, const Delta& delta) {
   const LocalTime local{delta.local_day, delta.local_weekday, delta.local_minute};
   Decision unused;
   const StateView view(data, config, delta.engine);
   const Allocator allocator(config, view, local, delta.at_us, data.version, unused);
-  auto fresh = [&](uint32_t g) { return data.bound.groups[g].queue_valid_until_us > delta.at_us; };
-  // Files member `m` of group `g` again: in the queue if eligible now, with its start; if
-  // held back only by the pressure window, on the group's wake list for when it lets them in.
+  auto fresh = [&](uint32_t g) { return data.bound.groups[g].eligible.until_us > delta.at_us; };
+  // Files member `m` of group `g` again: in the strategy's order if eligible now; if held
+  // back only by the pressure window, on the group's wake list for when it lets them in.
   auto refile = [&](uint32_t g, uint32_t m) {
+    const CompiledGroup& group = config.groups[g];
     GroupClock& clock = data.bound.groups[g];
-    const uint32_t e = config.groups[g].members[m];
-    clock.queue_valid_until_us = std::min(clock.queue_valid_until_us, allocator.SurgeEnd(e));
-    auto& wakes = clock.wakes;
-    if (!wakes.empty()) {
-      wakes.erase(
-          std::remove_if(wakes.begin(), wakes.end(), [&](const auto& w) { return w.second == m; }),
-          wakes.end());
+    EligibleMembers& filed = clock.eligible;
+    const uint32_t e = group.members[m];
+    filed.until_us = std::min(filed.until_us, allocator.SurgeEnd(e));
+    if (!filed.wakes.empty()) {
+      filed.wakes.erase(std::remove_if(filed.wakes.begin(), filed.wakes.end(),
+                                       [&](const auto& w) { return w.second == m; }),
+                        filed.wakes.end());
     }
     const SkipReason why = allocator.Ineligibility(e, false);
-    if (why != v1::Explanation::SKIP_REASON_UNSPECIFIED) {
-      clock.queue.Erase(m);
+    const bool eligible = why == v1::Explanation::SKIP_REASON_UNSPECIFIED;
+    filed.Mark(m, eligible);
+    if (!eligible) {
+      filed.queue.Erase(m);
+      filed.by_load.Erase(m);
       if (why == v1::Explanation::PRESSURE) {
         const std::pair<int64_t, uint32_t> wake{allocator.PressureEnd(e), m};
-        wakes.insert(std::upper_bound(wakes.begin(), wakes.end(), wake), wake);
+        filed.wakes.insert(std::upper_bound(filed.wakes.begin(), filed.wakes.end(), wake), wake);
       }
       return;
     }
-    const int64_t units = config.groups[g].member_units[m];
-    clock.queue.Update(m, clock.start[m], clock.start[m] + TurnOf(units), units,
-                       clock.virtual_time);
+    if (group.strategy == v1::WEIGHTED) {
+      const int64_t units = group.member_units[m];
+      filed.queue.Update(m, clock.start[m], clock.start[m] + TurnOf(units), units,
+                         clock.virtual_time);
+    } else if (group.strategy == v1::LEAST_LOADED) {
+      filed.by_load.Set(
+          m, LoadScore(allocator.counters(e).TodayOn(local.day), group.member_weight[m]), 0);
+    }
   };
   // Members the pressure window lets in again by now.
   for (uint32_t g = 0; g < config.groups.size(); ++g) {
-    GroupClock& clock = data.bound.groups[g];
-    if (clock.wakes.empty() || clock.wakes.front().first > delta.at_us || !fresh(g)) continue;
-    const auto due = std::upper_bound(clock.wakes.begin(), clock.wakes.end(),
+    EligibleMembers& filed = data.bound.groups[g].eligible;
+    if (filed.wakes.empty() || filed.wakes.front().first > delta.at_us || !fresh(g)) continue;
+    const auto due = std::upper_bound(filed.wakes.begin(), filed.wakes.end(),
                                       std::make_pair(delta.at_us, ~uint32_t{0}));
-    std::vector<uint32_t> woken;
-    for (auto it = clock.wakes.begin(); it != due; ++it) woken.push_back(it->second);
-    clock.wakes.erase(clock.wakes.begin(), due);
+    absl::InlinedVector<uint32_t, 8> woken;
+    for (auto it = filed.wakes.begin(); it != due; ++it) woken.push_back(it->second);
+    filed.wakes.erase(filed.wakes.begin(), due);
     for (uint32_t m : woken) refile(g, m);
-    clock.queue.Advance(clock.virtual_time);
+    filed.queue.Advance(data.bound.groups[g].virtual_time);
   }
   for (const Delta::SurgeStart& surge : delta.surges) {
     if (!surge.group) continue;
     // A group surge raises caps in every group its members belong to: start over.
     for (GroupClock& clock : data.bound.groups) {
-      clock.queue_valid_until_us = std::numeric_limits<int64_t>::min();
+      clock.eligible.until_us = std::numeric_limits<int64_t>::min();
     }
   }
   for (const Delta::Pick& p : delta.picks) {
-    if (config.groups[p.group].strategy != v1::WEIGHTED) continue;
     GroupClock& clock = data.bound.groups[p.group];
     if (fresh(p.group)) {
       refile(p.group, p.member);
-      clock.queue.Advance(clock.virtual_time);
+      clock.eligible.queue.Advance(clock.virtual_time);
       continue;
     }
     const uint32_t n = static_cast<uint32_t>(config.groups[p.group].members.size());
-    clock.queue.Reset(n);
-    clock.wakes.clear();
-    clock.queue_valid_until_us = NextBoundaryUs(
-        delta.at_us, delta.local_minute, config.groups[p.group].boundaries, config.time_zone);
+    EligibleMembers& filed = clock.eligible;
+    filed.bits.assign((n + 63) / 64, 0);
+    filed.queue.Reset(config.groups[p.group].strategy == v1::WEIGHTED ? n : 0);
+    filed.by_load.Reset(config.groups[p.group].strategy == v1::LEAST_LOADED ? n : 0);
+    filed.wakes.clear();
+    filed.until_us = NextBoundaryUs(delta.at_us, delta.local_minute,
+                                    config.groups[p.group].boundaries, config.time_zone);
     for (uint32_t m = 0; m < n; ++m) refile(p.group, m);
   }
   // Employees whose counters, status, surge or acceptance rate the delta changed (in the
@@ -138,7 +149,7 @@ void RefreshFairQueues(const CompiledConfig& config, StateData& data, const Delt
     const CompiledEmployee& employee = config.employees[e];
     for (size_t k = 0; k < employee.groups.size(); ++k) {
       const uint32_t g = employee.groups[k];
-      if (config.groups[g].strategy != v1::WEIGHTED || !fresh(g)) continue;
+      if (!fresh(g)) continue;
       const bool picked = std::any_of(delta.picks.begin(), delta.picks.end(), [&](const auto& p) {
         return p.group == g && p.member == employee.positions[k];
       });
@@ -320,55 +331,91 @@ int64_t Allocator::PressureEnd(uint32_t employee) const {
   return std::max(now_us_, c.recent[c.recent.size() - e.pressure_max] + e.pressure_window_us);
 }
 
-bool Allocator::QueuedPick(uint32_t g, Delta::Pick* pick_out) const {
+bool Allocator::FiledPick(uint32_t g, uint64_t random_seed, Delta::Pick* pick_out) const {
   if (!view_.bound() || !scratch_counters_.empty() || !scratch_groups_.empty() ||
       !unresponsive_.empty()) {
     return false;
   }
   const GroupClock& clock = view_.group(g);
-  if (clock.queue_valid_until_us <= now_us_) return false;
+  const EligibleMembers& filed = clock.eligible;
+  if (filed.until_us <= now_us_) return false;
   const CompiledGroup& members = config_.groups[g];
-  struct Candidate {
-    int32_t member = -1;
-    double start = 0, finish = 0;
-  };
-  auto candidate = [&](int32_t m) {
-    if (m < 0) return Candidate{};
-    return Candidate{m, clock.start[m], clock.start[m] + TurnOf(members.member_units[m])};
-  };
-  Candidate ready = candidate(clock.queue.ReadyTop());
-  Candidate waiting = candidate(clock.queue.WaitingTop());
-  int64_t units = clock.queue.units();
-  // Members the pressure window let in since the queue was filed compete too (SPEC §5.2:
-  // the same order as a scan); Apply files them.
-  constexpr int kMaxWoken = 8;
-  int woken = 0;
-  for (const auto& [wake_us, m] : clock.wakes) {
+  // Members the pressure window let in since they were filed are eligible too (Apply files
+  // them); a few are weighed here, more send the pick to the scan.
+  constexpr size_t kMaxWoken = 8;
+  absl::InlinedVector<uint32_t, kMaxWoken> woken;
+  for (const auto& [wake_us, m] : filed.wakes) {
     if (wake_us > now_us_) break;
-    if (++woken > kMaxWoken) return false;
-    if (Ineligibility(members.members[m], false) != v1::Explanation::SKIP_REASON_UNSPECIFIED) {
-      continue;
-    }
-    units += members.member_units[m];
-    const Candidate c = candidate(static_cast<int32_t>(m));
-    if (c.start <= clock.virtual_time) {
-      if (ready.member < 0 || std::tie(c.finish, c.member) < std::tie(ready.finish, ready.member)) {
-        ready = c;
-      }
-    } else if (waiting.member < 0 || std::tie(c.start, c.finish, c.member) <
-                                         std::tie(waiting.start, waiting.finish, waiting.member)) {
-      waiting = c;
+    if (woken.size() == kMaxWoken) return false;
+    if (Ineligibility(members.members[m], false) == v1::Explanation::SKIP_REASON_UNSPECIFIED) {
+      woken.push_back(m);
     }
   }
-  const bool jump = ready.member < 0;
-  const Candidate& best = jump ? waiting : ready;
-  if (best.member < 0) return false;  // nobody eligible: the scan tells capped from off duty
-  const StrategyPick pick =
-      WeightedPick(best.member, best.start, best.finish, jump, clock.virtual_time, units);
+  int32_t member = -1;
+  StrategyPick weighted;
+  switch (members.strategy) {
+    case v1::WEIGHTED: {
+      struct Candidate {
+        int32_t member = -1;
+        double start = 0, finish = 0;
+      };
+      auto candidate = [&](int32_t m) {
+        if (m < 0) return Candidate{};
+        return Candidate{m, clock.start[m], clock.start[m] + TurnOf(members.member_units[m])};
+      };
+      Candidate ready = candidate(filed.queue.ReadyTop());
+      Candidate waiting = candidate(filed.queue.WaitingTop());
+      int64_t units = filed.queue.units();
+      for (uint32_t m : woken) {
+        units += members.member_units[m];
+        const Candidate c = candidate(static_cast<int32_t>(m));
+        if (c.start <= clock.virtual_time) {
+          if (ready.member < 0 ||
+              std::tie(c.finish, c.member) < std::tie(ready.finish, ready.member)) {
+            ready = c;
+          }
+        } else if (waiting.member < 0 ||
+                   std::tie(c.start, c.finish, c.member) <
+                       std::tie(waiting.start, waiting.finish, waiting.member)) {
+          waiting = c;
+        }
+      }
+      const bool jump = ready.member < 0;
+      const Candidate& best = jump ? waiting : ready;
+      if (best.member >= 0) {
+        weighted =
+            WeightedPick(best.member, best.start, best.finish, jump, clock.virtual_time, units);
+        member = best.member;
+      }
+      break;
+    }
+    case v1::LEAST_LOADED: {
+      MemberHeap::Node best{0, 0, ~uint32_t{0}};
+      if (!filed.by_load.empty()) best = filed.by_load.top();
+      for (uint32_t m : woken) {
+        const MemberHeap::Node c{
+            LoadScore(counters(members.members[m]).TodayOn(local_.day), members.member_weight[m]),
+            0, m};
+        if (best.member == ~uint32_t{0} || MemberHeap::Less(c, best)) best = c;
+      }
+      if (best.member != ~uint32_t{0}) member = static_cast<int32_t>(best.member);
+      break;
+    }
+    default: {
+      // The rest pick by member order from the eligible bits.
+      absl::InlinedVector<uint64_t, 32> bits(filed.bits.begin(), filed.bits.end());
+      for (uint32_t m : woken) bits[m >> 6] |= uint64_t{1} << (m & 63);
+      member = PickFromBits(
+          members.strategy, bits,
+          TurnAfter(clock.last_picked, static_cast<int32_t>(members.members.size())), random_seed);
+      break;
+    }
+  }
+  if (member < 0) return false;  // nobody eligible: the scan tells capped from off duty
   pick_out->group = g;
-  pick_out->member = static_cast<uint32_t>(best.member);
-  pick_out->start = pick.start;
-  pick_out->virtual_time = pick.virtual_time;
+  pick_out->member = static_cast<uint32_t>(member);
+  pick_out->start = weighted.start;
+  pick_out->virtual_time = weighted.virtual_time;
   return true;
 }
 
@@ -382,9 +429,10 @@ bool Allocator::Cascade(const Request& r, uint64_t random_seed, bool allow_reser
     const CompiledGroup& members = config_.groups[g];
     // Region protection: the cascade never leaves the region's groups (SPEC §5.1 step 7).
     if (r.region != kNoIndex && members.region != r.region) continue;
-    // The fast path (SPEC §7): an O(1) pick where a scan would ask every member.
-    if (members.strategy == v1::WEIGHTED && explain == nullptr && !allow_reserve && !inheriting &&
-        r.earlier.empty() && QueuedPick(g, pick_out)) {
+    // The fast path (SPEC §7): a pick from the filed eligible members, where a scan would
+    // ask every member.
+    if (explain == nullptr && !allow_reserve && !inheriting && r.earlier.empty() &&
+        FiledPick(g, random_seed, pick_out)) {
       return true;
     }
     const GroupClock& clock = group(g);

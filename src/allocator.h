@@ -59,9 +59,10 @@ void ChargeCounters(EmployeeCounters& c, const CompiledEmployee& e, int64_t loca
 void ApplyPick(GroupClock& g, const Delta::Pick& pick, v1::Strategy strategy);
 
 // After Engine::Apply has committed `delta` to `data` (bound to `delta.engine`): brings the
-// FairQueue of each WEIGHTED group it picked in up to date, and re-files every employee whose
-// eligibility the delta may have changed (charged, status, surge, acceptance outcome).
-void RefreshFairQueues(const CompiledConfig& config, StateData& data, const Delta& delta);
+// filed eligible members (EligibleMembers) of each group it picked in up to date, and re-files
+// every employee whose eligibility the delta may have changed (charged, status, surge, acceptance
+// outcome).
+void RefreshEligible(const CompiledConfig& config, StateData& data, const Delta& delta);
 
 class Allocator {
  public:
@@ -140,9 +141,9 @@ class Allocator {
               bool used_reserve);
   EmployeeCounters& MutableCounters(uint32_t employee);
   GroupClock& MutableGroup(uint32_t g);
-  // A WEIGHTED pick from the group's FairQueue when it is exact for this decision: the
-  // state's own, fresh, and nothing in this decision changed eligibility. False: scan.
-  bool QueuedPick(uint32_t g, Delta::Pick* pick) const;
+  // A pick from the group's filed eligible members when they are exact for this decision:
+  // the state's own, fresh, and nothing in this decision changed eligibility. False: scan.
+  bool FiledPick(uint32_t g, uint64_t random_seed, Delta::Pick* pick) const;
   bool Cascade(const Request& request, uint64_t random_seed, bool allow_reserve, Delta::Pick* pick,
                bool* any_capped) const;
 

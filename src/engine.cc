@@ -1009,7 +1009,7 @@ absl::Status Engine::Apply(const Decision& decision, State& state) const {
                          delta.at_us, h.wait_from_us, h.reason});
   }
   // Last, so that it sees every counter, status and outcome this delta changed.
-  internal::RefreshFairQueues(config, data, delta);
+  internal::RefreshEligible(config, data, delta);
   ++data.version;
   return absl::OkStatus();
 }

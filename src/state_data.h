@@ -16,6 +16,7 @@
 #include "allot/v1/decision.pb.h"
 #include "allot/v1/event.pb.h"
 #include "fair_queue.h"
+#include "member_heap.h"
 #include "owner_memory.h"
 #include "time_window.h"
 
@@ -66,6 +67,25 @@ struct EmployeeCounters {
   }
 };
 
+// The members of a group eligible for a normal pick (SPEC §5.3), in the order its strategy
+// picks them (§5.2), so that Decide picks without asking every member (§7). Exact until
+// `until_us`, the group's next boundary of local time or surge end, apart from members the
+// pressure window lets back in (`wakes`); Decide scans the group when it is stale.
+struct EligibleMembers {
+  std::vector<uint64_t> bits;  // by member position
+  FairQueue queue;             // WEIGHTED: in WF2Q order
+  MemberHeap by_load;          // LEAST_LOADED: by (new customers today / weight, member)
+  int64_t until_us = std::numeric_limits<int64_t>::min();
+  // Members kept out only by their pressure window, by when it lets them in: (time, member).
+  std::vector<std::pair<int64_t, uint32_t>> wakes;
+
+  bool Has(uint32_t m) const { return (bits[m >> 6] >> (m & 63)) & 1; }
+  void Mark(uint32_t m, bool on) {
+    const uint64_t bit = uint64_t{1} << (m & 63);
+    bits[m >> 6] = on ? bits[m >> 6] | bit : bits[m >> 6] & ~bit;
+  }
+};
+
 // A group's strategy position (SPEC §5.2).
 struct GroupClock {
   std::string id;
@@ -74,13 +94,9 @@ struct GroupClock {
   std::vector<uint32_t> member_slots;
   std::vector<double> start;  // WEIGHTED: virtual start per member
   Surge surge;                // raises every member's caps
-  // WEIGHTED: the members eligible for a normal pick, in WF2Q order, exact until
-  // `queue_valid_until_us` (the next time a member's eligibility may change with time alone).
-  // Derived by Engine::Apply, never serialized; Decide scans the group when it is stale.
-  FairQueue queue;
-  int64_t queue_valid_until_us = std::numeric_limits<int64_t>::min();
-  // Members kept out only by their pressure window, by when it lets them in: (time, member).
-  std::vector<std::pair<int64_t, uint32_t>> wakes;
+  // Who may take a customer now, kept for fast picks. Derived by Engine::Apply, never
+  // serialized.
+  EligibleMembers eligible;
 };
 
 // The state laid out for one engine: engine employee index → slot, groups in engine order

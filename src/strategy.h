@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/types/span.h"
 #include "allot/v1/config.pb.h"
 
@@ -57,6 +58,57 @@ inline uint64_t Mix64(uint64_t x) {  // splitmix64 finalizer
   return x ^ (x >> 31);
 }
 
+// LEAST_LOADED's order: new customers today per unit of weight.
+inline double LoadScore(uint32_t load, double weight) { return static_cast<double>(load) / weight; }
+
+// SEQUENTIAL, ROUND_ROBIN and RANDOM over a bit set of eligible member positions (bits past
+// the group's size clear): the first, the first from `turn` round the circle, or the
+// (seed mod count)-th. -1 when no bit is set.
+inline int32_t PickFromBits(v1::Strategy strategy, absl::Span<const uint64_t> bits, int32_t turn,
+                            uint64_t seed) {
+  const int32_t words = static_cast<int32_t>(bits.size());
+  auto first_from = [&](int32_t from) -> int32_t {  // the first set bit at or after `from`
+    for (int32_t w = from >> 6; w < words; ++w) {
+      uint64_t word = bits[w];
+      if (w == from >> 6) word &= ~uint64_t{0} << (from & 63);
+      if (word != 0) return w * 64 + __builtin_ctzll(word);
+    }
+    return -1;
+  };
+  switch (strategy) {
+    case v1::SEQUENTIAL:
+      return first_from(0);
+    case v1::ROUND_ROBIN: {
+      const int32_t next = turn < words * 64 ? first_from(turn) : -1;
+      return next >= 0 ? next : first_from(0);
+    }
+    case v1::RANDOM: {
+      uint64_t count = 0;
+      for (uint64_t word : bits) count += static_cast<uint64_t>(__builtin_popcountll(word));
+      if (count == 0) return -1;
+      uint64_t k = seed % count;
+      for (int32_t w = 0; w < words; ++w) {
+        uint64_t word = bits[w];
+        const uint64_t here = static_cast<uint64_t>(__builtin_popcountll(word));
+        if (k >= here) {
+          k -= here;
+          continue;
+        }
+        for (; k > 0; --k) word &= word - 1;  // drop the k lowest set bits
+        return w * 64 + __builtin_ctzll(word);
+      }
+      return -1;
+    }
+    default:
+      return -1;
+  }
+}
+
+// Whose turn it is in ROUND_ROBIN: the member after the last one picked, round the circle.
+inline int32_t TurnAfter(int32_t last_picked, int32_t members) {
+  return members == 0 ? 0 : static_cast<int32_t>((int64_t{last_picked} + 1) % members);
+}
+
 // Picks a member. `eligible(m)` is asked at most once per member, in member order except for
 // ROUND_ROBIN, which asks from the member after the last pick around the circle. `load(m)`
 // is the member's new customers today (LEAST_LOADED).
@@ -78,24 +130,20 @@ StrategyPick PickMember(const StrategyInput& in, Eligible&& eligible, Load&& loa
       }
       return out;
     case v1::RANDOM: {
-      // Each member draws a number from the seed; the highest eligible draw wins, which is
-      // uniform over the eligible members and deterministic.
-      uint64_t best = 0;
+      // The k-th eligible member in member order, k drawn from the seed: uniform over the
+      // eligible, deterministic, and the same as PickFromBits on the filed members.
+      absl::InlinedVector<uint64_t, 32> bits((n + 63) / 64, 0);
       for (int32_t m = 0; m < n; ++m) {
-        if (!eligible(m)) continue;
-        const uint64_t draw = Mix64(in.random_seed ^ Mix64(static_cast<uint64_t>(m)));
-        if (out.member < 0 || draw > best) {
-          best = draw;
-          out.member = m;
-        }
+        if (eligible(m)) bits[m >> 6] |= uint64_t{1} << (m & 63);
       }
+      out.member = PickFromBits(v1::RANDOM, bits, 0, in.random_seed);
       return out;
     }
     case v1::LEAST_LOADED: {
       double best = 0;
       for (int32_t m = 0; m < n; ++m) {
         if (!eligible(m)) continue;
-        const double score = static_cast<double>(load(m)) / in.weight[m];
+        const double score = LoadScore(load(m), in.weight[m]);
         if (out.member < 0 || score < best) {
           best = score;
           out.member = m;

@@ -262,9 +262,9 @@ TEST_CASE("Through the engine, WEIGHTED and ROUND_ROBIN keep their guarantee at 
 namespace allot {
 namespace {
 
-// A 14-member WEIGHTED group whose members leave and rejoin the eligible set for every
-// reason there is: caps of every kind, odd-minute schedules, statuses, surges of members and
-// of the group, throttling by acceptance.
+// A 14-member WEIGHTED group, and groups of every other strategy sharing its members, whose
+// members leave and rejoin the eligible set for every reason there is: caps of every kind,
+// odd-minute schedules, statuses, surges of members and of the group, throttling by acceptance.
 constexpr char kBigGroup[] = R"pb(
   tenant: "fast"
   time_zone: "Asia/Shanghai"
@@ -359,8 +359,55 @@ constexpr char kBigGroup[] = R"pb(
     members { employee: "m9" }
     members { employee: "spare" }
   }
+  groups {
+    id: "seq"
+    strategy: SEQUENTIAL
+    members { employee: "m5" }
+    members { employee: "m1" }
+    members { employee: "m12" }
+    members { employee: "m6" }
+    members { employee: "m2" }
+    members { employee: "m0" }
+    backups: "other"
+  }
+  groups {
+    id: "rr"
+    strategy: ROUND_ROBIN
+    members { employee: "m6" }
+    members { employee: "m3" }
+    members { employee: "m11" }
+    members { employee: "m1" }
+    members { employee: "m13" }
+    backups: "other"
+  }
+  groups {
+    id: "rand"
+    strategy: RANDOM
+    members { employee: "m1" }
+    members { employee: "m6" }
+    members { employee: "m9" }
+    members { employee: "m3" }
+    members { employee: "m12" }
+    members { employee: "m11" }
+    backups: "other"
+  }
+  groups {
+    id: "least"
+    strategy: LEAST_LOADED
+    members { employee: "m0" weight: 2 }
+    members { employee: "m6" }
+    members { employee: "m1" }
+    members { employee: "m7" weight: 0.5 }
+    members { employee: "m11" }
+    members { employee: "m2" }
+    backups: "other"
+  }
   entries { id: "qr" group: "big" }
   entries { id: "side" group: "other" }
+  entries { id: "seq" group: "seq" }
+  entries { id: "rr" group: "rr" }
+  entries { id: "rand" group: "rand" }
+  entries { id: "least" group: "least" }
   dedup { window: "72h" remember: "100h" }
   buffer { reserve_fraction: 0.2 hold_capacity: 30 max_hold: "2h" accept_timeout: "5m" }
   throttle {
@@ -369,7 +416,9 @@ constexpr char kBigGroup[] = R"pb(
   }
 )pb";
 
-TEST_CASE("The WEIGHTED fast path decides exactly as a scan, and a reused Decision as a new one") {
+TEST_CASE(
+    "Picks from the filed eligible members equal a scan, for every strategy; a reused Decision "
+    "equals a new one") {
   const Engine engine = testing::MakeEngine(kBigGroup);
   std::mt19937_64 rng(31);
   State state;
@@ -412,7 +461,8 @@ TEST_CASE("The WEIGHTED fast path decides exactly as a scan, and a reused Decisi
       e.mutable_accepted()->set_employee(employee);
     } else {
       const int c = static_cast<int>(rng() % 5000);
-      e = testing::Arrival(now, rng() % 5 == 0 ? "side" : "qr", absl::StrCat("c", c),
+      const char* entries[] = {"qr", "qr", "qr", "side", "seq", "rr", "rand", "least"};
+      e = testing::Arrival(now, entries[rng() % 8], absl::StrCat("c", c),
                            {absl::StrCat("phone:", c)});
       e.mutable_arrival()->set_explain(rng() % 10 == 0);
       ++arrivals;
