@@ -69,9 +69,8 @@ int64_t NextBoundaryUs(int64_t at_us, int minute, const std::vector<int>& bounda
 
 void RefreshEligible(const CompiledConfig& config, StateData& data, const Delta& delta) {
   const LocalTime local{delta.local_day, delta.local_weekday, delta.local_minute};
-  Decision unused;
   const StateView view(data, config, delta.engine);
-  const Allocator allocator(config, view, local, delta.at_us, data.version, unused);
+  const Allocator allocator(config, view, local, delta.at_us, data.version, nullptr);
   auto fresh = [&](uint32_t g) { return data.bound.groups[g].eligible.until_us > delta.at_us; };
   // Files member `m` of group `g` again: in the strategy's order if eligible now; if held
   // back only by the pressure window, on the group's wake list for when it lets them in.
@@ -169,7 +168,7 @@ void RefreshEligible(const CompiledConfig& config, StateData& data, const Delta&
 }
 
 Allocator::Allocator(const CompiledConfig& config, const StateView& view, const LocalTime& local,
-                     int64_t now_us, uint64_t version, Decision& decision)
+                     int64_t now_us, uint64_t version, Decision* decision)
     : config_(config),
       view_(view),
       local_(local),
@@ -519,15 +518,15 @@ void Allocator::Commit(const Request& r, uint32_t employee, const Delta::Pick* p
       r.entry == kNoIndex ? std::string_view() : std::string_view(config_.entries[r.entry].id);
   const std::string_view group_id =
       pick == nullptr ? std::string_view() : std::string_view(config_.groups[pick->group].id);
-  decision_.assignments.push_back({*r.customer, e.id, group_id, entry_id, r.reason, used_reserve});
+  decision_->assignments.push_back({*r.customer, e.id, group_id, entry_id, r.reason, used_reserve});
   // The first use of the reserve each day (SPEC §5.4 alert).
-  if (used_reserve && !decision_.delta.reserve_alerted &&
+  if (used_reserve && !decision_->delta.reserve_alerted &&
       view_.data().reserve_alert_day != local_.day) {
-    decision_.delta.reserve_alerted = true;
-    decision_.alerts.push_back({v1::Alert::RESERVE_USED, e.id, entry_id, group_id, *r.customer});
+    decision_->delta.reserve_alerted = true;
+    decision_->alerts.push_back({v1::Alert::RESERVE_USED, e.id, entry_id, group_id, *r.customer});
   }
   if (charge && FillsPressureWindow(employee)) {
-    decision_.alerts.push_back({v1::Alert::PRESSURE_PAUSE, e.id, entry_id, {}, *r.customer});
+    decision_->alerts.push_back({v1::Alert::PRESSURE_PAUSE, e.id, entry_id, {}, *r.customer});
   }
   Delta::Remember remember;
   remember.keys.assign(r.keys.begin(), r.keys.end());
@@ -536,8 +535,8 @@ void Allocator::Commit(const Request& r, uint32_t employee, const Delta::Pick* p
   remember.entry = r.entry;
   remember.new_owner = true;
   remember.charge = charge;
-  decision_.delta.remember.push_back(std::move(remember));
-  if (pick != nullptr) decision_.delta.picks.push_back(*pick);
+  decision_->delta.remember.push_back(std::move(remember));
+  if (pick != nullptr) decision_->delta.picks.push_back(*pick);
   if (config_.accept_timeout_us > 0 && charge) {
     Delta::NewPending pending;
     pending.customer = *r.customer;
@@ -547,7 +546,7 @@ void Allocator::Commit(const Request& r, uint32_t employee, const Delta::Pick* p
     pending.group = r.target;
     pending.transfers = r.transfers;
     pending.earlier.assign(r.earlier.begin(), r.earlier.end());
-    decision_.delta.pending_added.push_back(std::move(pending));
+    decision_->delta.pending_added.push_back(std::move(pending));
   }
   if (!r.last) {
     // Later placements of this decision see this one.

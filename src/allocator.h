@@ -66,8 +66,9 @@ void RefreshEligible(const CompiledConfig& config, StateData& data, const Delta&
 
 class Allocator {
  public:
+  // `decision` receives placements; null for an allocator that only answers questions.
   Allocator(const CompiledConfig& config, const StateView& view, const LocalTime& local,
-            int64_t now_us, uint64_t version, Decision& decision);
+            int64_t now_us, uint64_t version, Decision* decision);
 
   // Why nobody took a customer.
   enum class Miss { kNone, kCapped, kOffDuty };
@@ -153,7 +154,7 @@ class Allocator {
   const int64_t local_hour_;
   const int64_t now_us_;
   const uint64_t version_;
-  Decision& decision_;
+  Decision* const decision_;  // null: read-only use (eligibility checks), no placements
   // Changes made by earlier placements of this decision; empty on the fast path.
   absl::InlinedVector<std::pair<uint32_t, EmployeeCounters>, 1> scratch_counters_;
   absl::InlinedVector<std::pair<uint32_t, GroupClock>, 1> scratch_groups_;

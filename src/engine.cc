@@ -873,7 +873,7 @@ absl::Status Engine::DecideWith(const v1::Event& event, const State& state,
   decision.delta.local_hour = local.day * 24 + local.minute / 60;
   decision.delta.local_minute = local.minute;
   decision.delta.local_weekday = local.weekday;
-  internal::Allocator allocator(config, view, local, *at_us, data.version, decision);
+  internal::Allocator allocator(config, view, local, *at_us, data.version, &decision);
 
   // ---- The event's own change of who may take customers, seen by the releases below.
   if (event.has_employee_status()) {  // SPEC §5.9
@@ -1033,9 +1033,8 @@ absl::StatusOr<v1::RosterList> Engine::Roster(std::string_view entry_id, const S
     if (entry.off_hours == v1::HOLD_UNTIL_OPEN) return roster;  // nobody takes customers now
     if (entry.off_hours == v1::ROUTE_TO_GROUP) target = entry.off_hours_group;
   }
-  Decision scratch;
   const internal::StateView view(data, config, fingerprint_);
-  internal::Allocator allocator(config, view, local, at_us, data.version, scratch);
+  internal::Allocator allocator(config, view, local, at_us, data.version, nullptr);
   allocator.SetUnresponsive(OverdueHolders(config, data, at_us, {}));
   for (uint32_t g : config.groups[target].cascade) {
     const internal::CompiledGroup& group = config.groups[g];
