@@ -94,6 +94,7 @@ void RefreshEligible(const CompiledConfig& config, StateData& data, const Delta&
       if (why == v1::Explanation::PRESSURE) {
         const std::pair<int64_t, uint32_t> wake{allocator.PressureEnd(e), m};
         filed.wakes.insert(std::upper_bound(filed.wakes.begin(), filed.wakes.end(), wake), wake);
+        data.bound.next_wake_us = std::min(data.bound.next_wake_us, wake.first);
       }
       return;
     }
@@ -106,17 +107,26 @@ void RefreshEligible(const CompiledConfig& config, StateData& data, const Delta&
           m, LoadScore(allocator.counters(e).TodayOn(local.day), group.member_weight[m]), 0);
     }
   };
-  // Members the pressure window lets in again by now.
-  for (uint32_t g = 0; g < config.groups.size(); ++g) {
-    EligibleMembers& filed = data.bound.groups[g].eligible;
-    if (filed.wakes.empty() || filed.wakes.front().first > delta.at_us || !fresh(g)) continue;
-    const auto due = std::upper_bound(filed.wakes.begin(), filed.wakes.end(),
-                                      std::make_pair(delta.at_us, ~uint32_t{0}));
-    absl::InlinedVector<uint32_t, 8> woken;
-    for (auto it = filed.wakes.begin(); it != due; ++it) woken.push_back(it->second);
-    filed.wakes.erase(filed.wakes.begin(), due);
-    for (uint32_t m : woken) refile(g, m);
-    filed.queue.Advance(data.bound.groups[g].virtual_time);
+  // Members the pressure window lets in again by now (a look at every group only when one
+  // is due, so that configs with many groups pay nothing per event).
+  if (data.bound.next_wake_us <= delta.at_us) {
+    data.bound.next_wake_us = std::numeric_limits<int64_t>::max();
+    for (uint32_t g = 0; g < config.groups.size(); ++g) {
+      EligibleMembers& filed = data.bound.groups[g].eligible;
+      if (!fresh(g)) filed.wakes.clear();  // filed again from scratch on its next pick
+      if (!filed.wakes.empty() && filed.wakes.front().first <= delta.at_us) {
+        const auto due = std::upper_bound(filed.wakes.begin(), filed.wakes.end(),
+                                          std::make_pair(delta.at_us, ~uint32_t{0}));
+        absl::InlinedVector<uint32_t, 8> woken;
+        for (auto it = filed.wakes.begin(); it != due; ++it) woken.push_back(it->second);
+        filed.wakes.erase(filed.wakes.begin(), due);
+        for (uint32_t m : woken) refile(g, m);
+        filed.queue.Advance(data.bound.groups[g].virtual_time);
+      }
+      if (!filed.wakes.empty()) {
+        data.bound.next_wake_us = std::min(data.bound.next_wake_us, filed.wakes.front().first);
+      }
+    }
   }
   for (const Delta::SurgeStart& surge : delta.surges) {
     if (!surge.group) continue;

@@ -107,6 +107,8 @@ struct Binding {
   std::vector<uint32_t> slot_employee;  // the reverse: slot → engine employee or kNoSlot
   std::vector<uint32_t> entry_slot;     // engine entry index → StateData::entries
   OffsetSpan offset;                    // the engine's time zone around the state's clock; derived
+  // The earliest time on any group's wake list (EligibleMembers::wakes); derived.
+  int64_t next_wake_us = std::numeric_limits<int64_t>::max();
   std::vector<GroupClock> groups;
 };
 
