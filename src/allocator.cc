@@ -229,9 +229,8 @@ void Allocator::Override(const Delta::SurgeStart& surge) {
 
 // Caps are scaled by the level factor and the largest active surge of the employee or any
 // of its groups; normal assignments leave the reserve fraction unused (SPEC §5.4).
-uint32_t Allocator::ScaledCap(uint32_t cap, const CompiledEmployee& e, const EmployeeCounters& c,
-                              bool allow_reserve) const {
-  if (cap == kNoCap) return cap;
+double Allocator::CapFactor(const CompiledEmployee& e, const EmployeeCounters& c,
+                            bool allow_reserve) const {
   double surge = c.surge.FactorAt(now_us_);
   for (uint32_t g : e.groups) surge = std::max(surge, group(g).surge.FactorAt(now_us_));
   const double reserve = allow_reserve ? 1.0 : 1.0 - config_.reserve_fraction;
@@ -245,9 +244,14 @@ uint32_t Allocator::ScaledCap(uint32_t cap, const CompiledEmployee& e, const Emp
       }
     }
   }
+  return e.level_factor * surge * throttle * reserve;
+}
+
+uint32_t Allocator::ScaledCap(uint32_t cap, double factor) {
+  if (cap == kNoCap || factor == 1.0) return cap;
   // The epsilon keeps 60 × 0.7 at 42 despite binary fractions; the clamp keeps huge caps
   // with a surge inside uint32.
-  const double scaled = std::floor(cap * e.level_factor * surge * throttle * reserve + 1e-9);
+  const double scaled = std::floor(cap * factor + 1e-9);
   return scaled >= static_cast<double>(kNoCap - 1) ? kNoCap - 1 : static_cast<uint32_t>(scaled);
 }
 
@@ -278,12 +282,13 @@ SkipReason Allocator::Ineligibility(uint32_t employee, bool allow_reserve) const
 SkipReason Allocator::CapReached(uint32_t employee, bool allow_reserve) const {
   const EmployeeCounters& c = counters(employee);
   const CompiledEmployee& e = config_.employees[employee];
-  if (c.TodayOn(local_.day) >= ScaledCap(e.daily_cap, e, c, allow_reserve)) {
+  const double factor = CapFactor(e, c, allow_reserve);
+  if (c.TodayOn(local_.day) >= ScaledCap(e.daily_cap, factor)) {
     return v1::Explanation::DAILY_CAP;
   }
   for (const HourlyCap& h : e.hourly) {
     if (!h.slot.Contains(local_)) continue;
-    if (c.ThisHourOn(local_hour_) >= ScaledCap(h.per_hour, e, c, allow_reserve)) {
+    if (c.ThisHourOn(local_hour_) >= ScaledCap(h.per_hour, factor)) {
       return v1::Explanation::HOURLY_CAP;
     }
     break;  // the first slot containing the time applies
@@ -303,10 +308,11 @@ uint64_t Allocator::Remaining(uint32_t employee) const {
     if (cap == kNoCap) return;
     remaining = std::min<uint64_t>(remaining, cap > used ? cap - used : 0);
   };
-  limit(ScaledCap(e.daily_cap, e, c, false), c.TodayOn(local_.day));
+  const double factor = CapFactor(e, c, false);
+  limit(ScaledCap(e.daily_cap, factor), c.TodayOn(local_.day));
   for (const HourlyCap& h : e.hourly) {
     if (!h.slot.Contains(local_)) continue;
-    limit(ScaledCap(h.per_hour, e, c, false), c.ThisHourOn(local_hour_));
+    limit(ScaledCap(h.per_hour, factor), c.ThisHourOn(local_hour_));
     break;
   }
   if (e.pressure_max > 0) {

@@ -134,8 +134,9 @@ class Allocator {
   const GroupClock& group(uint32_t g) const;
 
  private:
-  uint32_t ScaledCap(uint32_t cap, const CompiledEmployee& e, const EmployeeCounters& c,
-                     bool allow_reserve) const;
+  // What the employee's caps are multiplied by now: level, surge, throttle, reserve.
+  double CapFactor(const CompiledEmployee& e, const EmployeeCounters& c, bool allow_reserve) const;
+  static uint32_t ScaledCap(uint32_t cap, double factor);
   bool FillsPressureWindow(uint32_t employee) const;
   // Adds the assignment and its delta; `pick` is null for a direct placement.
   void Commit(const Request& request, uint32_t employee, const Delta::Pick* pick,
