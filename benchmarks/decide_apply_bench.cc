@@ -35,27 +35,15 @@ Workload WorkloadOf(const benchmark::State& bench) {
 }
 
 void BM_DecideApply(benchmark::State& bench) {
-  const Workload w = WorkloadOf(bench);
-  if (const std::string disagree = CheckAgreement(w); !disagree.empty()) {
-    bench.SkipWithError(disagree.c_str());
-    return;
-  }
-  std::string error;
-  AllotFixture* f = GetAllotFixture(w, error);
-  if (f == nullptr) {
-    bench.SkipWithError(error.c_str());
-    return;
-  }
-  TimeArrivals(bench, f->trace, f->event, /*with_rules=*/false,
-               [&](const v1::Event& e) { return AllotStep(*f->engine, e, f->state); });
+  AllotFixture* f = TimeAllotArrivals(bench, WorkloadOf(bench), /*with_rules=*/false);
+  if (f == nullptr) return;
   bench.counters["memory_B_per_customer"] = f->memory_bytes_per_customer;
   bench.counters["remembered_now"] = static_cast<double>(f->state.remembered_customers());
 }
 
 void BM_Baseline_DecideApply(benchmark::State& bench) {
-  const Workload w = WorkloadOf(bench);
   std::string error;
-  BaselineFixture* f = GetBaselineFixture(w, error);
+  BaselineFixture* f = GetBaselineFixture(WorkloadOf(bench), error);
   if (f == nullptr) {
     bench.SkipWithError(error.c_str());
     return;

@@ -262,6 +262,34 @@ void ReportArrivals(benchmark::State& bench, std::vector<int64_t>& samples, uint
   bench.SetItemsProcessed(static_cast<int64_t>(samples.size()));
 }
 
+AllotFixture* TimeAllotArrivals(benchmark::State& bench, const Workload& w, bool with_rules) {
+  if (const std::string disagree = CheckAgreement(w); !disagree.empty()) {
+    bench.SkipWithError(disagree.c_str());
+    return nullptr;
+  }
+  std::string error;
+  AllotFixture* f = GetAllotFixture(w, error);
+  if (f == nullptr) {
+    bench.SkipWithError(error.c_str());
+    return nullptr;
+  }
+  TimeArrivals(bench, f->trace, f->event, with_rules,
+               [&](const v1::Event& e) { return AllotStep(*f->engine, e, f->state); });
+  return f;
+}
+
+BaselineFixture* TimeBaselineArrivals(benchmark::State& bench, const Workload& w, bool with_rules) {
+  std::string error;
+  BaselineFixture* f = GetBaselineFixture(w, error);
+  if (f == nullptr) {
+    bench.SkipWithError(error.c_str());
+    return nullptr;
+  }
+  TimeArrivals(bench, f->trace, f->event, with_rules,
+               [&](const v1::Event& e) { return BaselineStep(*f->engine, e); });
+  return f;
+}
+
 StepOutcome AllotStep(const Engine& engine, const v1::Event& event, State& state) {
   // The allocation-free form a host deciding in a loop uses: one Decision, reused.
   static Decision* const reused = new Decision;

@@ -80,6 +80,12 @@ struct StepOutcome {
   uint32_t tags = 0;      // tags added by rules
 };
 
+// The body of an arrival benchmark of workload `w`: (allot only) the agreement check, then
+// the fixture and TimeArrivals with AllotStep / BaselineStep. Returns the fixture for extra
+// counters, or null when the benchmark was skipped with an error.
+AllotFixture* TimeAllotArrivals(benchmark::State& bench, const Workload& w, bool with_rules);
+BaselineFixture* TimeBaselineArrivals(benchmark::State& bench, const Workload& w, bool with_rules);
+
 // Adds the message, tags and channel of RuleArrivals()[i % 16] to `event`.
 void SetRuleFields(v1::Event& event, uint64_t i);
 

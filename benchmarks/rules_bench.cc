@@ -27,30 +27,11 @@ Workload WorkloadOf(const benchmark::State& bench) {
 }
 
 void BM_TagRules(benchmark::State& bench) {
-  const Workload w = WorkloadOf(bench);
-  if (const std::string disagree = CheckAgreement(w); !disagree.empty()) {
-    bench.SkipWithError(disagree.c_str());
-    return;
-  }
-  std::string error;
-  AllotFixture* f = GetAllotFixture(w, error);
-  if (f == nullptr) {
-    bench.SkipWithError(error.c_str());
-    return;
-  }
-  TimeArrivals(bench, f->trace, f->event, /*with_rules=*/true,
-               [&](const v1::Event& e) { return AllotStep(*f->engine, e, f->state); });
+  TimeAllotArrivals(bench, WorkloadOf(bench), /*with_rules=*/true);
 }
 
 void BM_Baseline_TagRules(benchmark::State& bench) {
-  std::string error;
-  BaselineFixture* f = GetBaselineFixture(WorkloadOf(bench), error);
-  if (f == nullptr) {
-    bench.SkipWithError(error.c_str());
-    return;
-  }
-  TimeArrivals(bench, f->trace, f->event, /*with_rules=*/true,
-               [&](const v1::Event& e) { return BaselineStep(*f->engine, e); });
+  TimeBaselineArrivals(bench, WorkloadOf(bench), /*with_rules=*/true);
 }
 
 }  // namespace

@@ -26,30 +26,11 @@ Workload WorkloadOf(const benchmark::State& bench, v1::Strategy strategy) {
 }
 
 void BM_Strategy(benchmark::State& bench, v1::Strategy strategy) {
-  const Workload w = WorkloadOf(bench, strategy);
-  if (const std::string disagree = CheckAgreement(w); !disagree.empty()) {
-    bench.SkipWithError(disagree.c_str());
-    return;
-  }
-  std::string error;
-  AllotFixture* f = GetAllotFixture(w, error);
-  if (f == nullptr) {
-    bench.SkipWithError(error.c_str());
-    return;
-  }
-  TimeArrivals(bench, f->trace, f->event, /*with_rules=*/false,
-               [&](const v1::Event& e) { return AllotStep(*f->engine, e, f->state); });
+  TimeAllotArrivals(bench, WorkloadOf(bench, strategy), /*with_rules=*/false);
 }
 
 void BM_Baseline_Strategy(benchmark::State& bench, v1::Strategy strategy) {
-  std::string error;
-  BaselineFixture* f = GetBaselineFixture(WorkloadOf(bench, strategy), error);
-  if (f == nullptr) {
-    bench.SkipWithError(error.c_str());
-    return;
-  }
-  TimeArrivals(bench, f->trace, f->event, /*with_rules=*/false,
-               [&](const v1::Event& e) { return BaselineStep(*f->engine, e); });
+  TimeBaselineArrivals(bench, WorkloadOf(bench, strategy), /*with_rules=*/false);
 }
 
 }  // namespace
