@@ -49,19 +49,22 @@ void ApplyPick(GroupClock& g, const Delta::Pick& pick, v1::Strategy strategy) {
 
 namespace {
 
-// When the FairQueue of a group built at `at_us` (local minute `minute`) goes stale: the
-// next of the group's boundaries in local time. Capped by the same number of minutes of
-// absolute time from the start of this minute, so that a clock turned back (daylight saving)
-// cannot make it late.
+// When the filed eligible members of a group filed at `at_us` (local minute `minute`) go
+// stale: the next of the group's boundaries in local time, or as many minutes of absolute
+// time from the start of this minute if that comes first, so that a clock turned back
+// (daylight saving) can neither make it late nor leave it in the past.
 int64_t NextBoundaryUs(int64_t at_us, int minute, const std::vector<int>& boundaries,
                        const absl::TimeZone& tz) {
   auto it = std::upper_bound(boundaries.begin(), boundaries.end(), minute);
   const int next = it == boundaries.end() ? 24 * 60 + boundaries.front() : *it;
-  const absl::CivilMinute now = absl::ToCivilMinute(absl::FromUnixMicros(at_us), tz);
-  const int64_t minute_start_us = absl::ToUnixMicros(absl::FromCivil(now, tz));
-  const int64_t by_clock_us = absl::ToUnixMicros(absl::FromCivil(now + (next - minute), tz));
+  const absl::TimeZone::CivilInfo info = tz.At(absl::FromUnixMicros(at_us));
+  const int64_t sub_second_us = ((at_us % 1'000'000) + 1'000'000) % 1'000'000;
+  const int64_t minute_start_us = at_us - info.cs.second() * int64_t{1'000'000} - sub_second_us;
   const int64_t by_duration_us = minute_start_us + int64_t{next - minute} * 60'000'000;
-  const int64_t until = std::min(by_clock_us, by_duration_us);
+  const int64_t by_clock_us =
+      absl::ToUnixMicros(absl::FromCivil(absl::CivilMinute(info.cs) + (next - minute), tz));
+  const int64_t until =
+      by_clock_us > at_us ? std::min(by_clock_us, by_duration_us) : by_duration_us;
   return until > at_us ? until : at_us;  // at_us: stale at once
 }
 
@@ -74,13 +77,14 @@ void RefreshEligible(const CompiledConfig& config, StateData& data, const Delta&
   auto fresh = [&](uint32_t g) { return data.bound.groups[g].eligible.until_us > delta.at_us; };
   // Files member `m` of group `g` again: in the strategy's order if eligible now; if held
   // back only by the pressure window, on the group's wake list for when it lets them in.
-  auto refile = [&](uint32_t g, uint32_t m) {
+  // `rebuilding`: the wake list was emptied and is sorted once at the end.
+  auto refile = [&](uint32_t g, uint32_t m, bool rebuilding = false) {
     const CompiledGroup& group = config.groups[g];
     GroupClock& clock = data.bound.groups[g];
     EligibleMembers& filed = clock.eligible;
     const uint32_t e = group.members[m];
     filed.until_us = std::min(filed.until_us, allocator.SurgeEnd(e));
-    if (!filed.wakes.empty()) {
+    if (!rebuilding && !filed.wakes.empty()) {
       filed.wakes.erase(std::remove_if(filed.wakes.begin(), filed.wakes.end(),
                                        [&](const auto& w) { return w.second == m; }),
                         filed.wakes.end());
@@ -93,7 +97,11 @@ void RefreshEligible(const CompiledConfig& config, StateData& data, const Delta&
       filed.by_load.Erase(m);
       if (why == v1::Explanation::PRESSURE) {
         const std::pair<int64_t, uint32_t> wake{allocator.PressureEnd(e), m};
-        filed.wakes.insert(std::upper_bound(filed.wakes.begin(), filed.wakes.end(), wake), wake);
+        if (rebuilding) {
+          filed.wakes.push_back(wake);
+        } else {
+          filed.wakes.insert(std::upper_bound(filed.wakes.begin(), filed.wakes.end(), wake), wake);
+        }
         data.bound.next_wake_us = std::min(data.bound.next_wake_us, wake.first);
       }
       return;
@@ -150,7 +158,8 @@ void RefreshEligible(const CompiledConfig& config, StateData& data, const Delta&
     filed.wakes.clear();
     filed.until_us = NextBoundaryUs(delta.at_us, delta.local_minute,
                                     config.groups[p.group].boundaries, config.time_zone);
-    for (uint32_t m = 0; m < n; ++m) refile(p.group, m);
+    for (uint32_t m = 0; m < n; ++m) refile(p.group, m, /*rebuilding=*/true);
+    std::sort(filed.wakes.begin(), filed.wakes.end());
   }
   // Employees whose counters, status, surge or acceptance rate the delta changed (in the
   // groups they were just picked in, already filed above).
@@ -343,7 +352,13 @@ int64_t Allocator::PressureEnd(uint32_t employee) const {
   const EmployeeCounters& c = counters(employee);
   const CompiledEmployee& e = config_.employees[employee];
   if (e.pressure_max == 0 || c.recent.size() < e.pressure_max) return now_us_;
-  return std::max(now_us_, c.recent[c.recent.size() - e.pressure_max] + e.pressure_window_us);
+  // Recorded times are within the state's clock (State::FromProto checks), so this cannot
+  // overflow; saturate anyway.
+  const int64_t oldest = c.recent[c.recent.size() - e.pressure_max];
+  const int64_t end = oldest > std::numeric_limits<int64_t>::max() - e.pressure_window_us
+                          ? std::numeric_limits<int64_t>::max()
+                          : oldest + e.pressure_window_us;
+  return std::max(now_us_, end);
 }
 
 bool Allocator::FiledPick(uint32_t g, uint64_t random_seed, Delta::Pick* pick_out) const {

@@ -233,8 +233,11 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
           region_factor = config.regions(static_cast<int>(region->second)).weight_factor();
         }
       }
-      cg.member_weight.push_back(weight * c.employees[it->second].weight * region_factor);
-      cg.member_units.push_back(WeightUnits(cg.member_weight.back()));
+      // Effective weights live in [2^-20, 2^20], so that products of tiny or huge factors
+      // neither vanish nor overflow, and every strategy sees the weight WEIGHTED counts.
+      const int64_t units = WeightUnits(weight * c.employees[it->second].weight * region_factor);
+      cg.member_units.push_back(units);
+      cg.member_weight.push_back(static_cast<double>(units) / kWeightUnit);
     }
     for (int b = 0; b < g.backups_size(); ++b) {
       const std::string bpath = absl::StrCat(path, ".backups[", b, "]");

@@ -14,6 +14,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "state_data.h"
+#include "strategy.h"
 #include "time_window.h"
 
 #define XXH_INLINE_ALL
@@ -1039,35 +1040,39 @@ absl::StatusOr<v1::RosterList> Engine::Roster(std::string_view entry_id, const S
   for (uint32_t g : config.groups[target].cascade) {
     const internal::CompiledGroup& group = config.groups[g];
     const internal::GroupClock& clock = allocator.group(g);
-    std::vector<std::pair<double, uint32_t>> ranked;  // (order key, member position)
+    // (order key, tie, member position): the order the strategy picks in (SPEC §5.2).
+    std::vector<std::tuple<double, double, uint32_t>> ranked;
     const uint32_t n = static_cast<uint32_t>(group.members.size());
     for (uint32_t m = 0; m < n; ++m) {
       const uint32_t e = group.members[m];
       if (allocator.Ineligibility(e, false) != v1::Explanation::SKIP_REASON_UNSPECIFIED) continue;
       if (allocator.Remaining(e) <= config.roster_headroom) continue;
-      // The order the strategy would pick in (SPEC §5.2); ties by member order.
-      double key = m;
+      double key = m, tie = 0;
       switch (config.groups[target].strategy) {  // the entry group's strategy orders
         case v1::ROUND_ROBIN:
           key = (m + n - static_cast<uint32_t>(clock.last_picked + 1)) % n;
           break;
         case v1::WEIGHTED: {
-          const double w = group.member_weight[m];
-          key = std::max(clock.start[m], clock.virtual_time - 1.0 / w) + 1.0 / w;
+          // WF2Q: members whose turn has come by finish, then the rest by start.
+          const double start = clock.start[m];
+          const bool ready = start <= clock.virtual_time;
+          key = ready ? -std::numeric_limits<double>::infinity() : start;
+          tie = start + internal::TurnOf(group.member_units[m]);
           break;
         }
         case v1::LEAST_LOADED:
-          key = allocator.counters(e).TodayOn(local.day) / group.member_weight[m];
+          key =
+              internal::LoadScore(allocator.counters(e).TodayOn(local.day), group.member_weight[m]);
           break;
         default:
           break;
       }
-      ranked.emplace_back(key, m);
+      ranked.emplace_back(key, tie, m);
     }
     if (ranked.empty()) continue;
     std::stable_sort(ranked.begin(), ranked.end());
     roster.set_group(group.id);
-    for (const auto& [key, m] : ranked) {
+    for (const auto& [key, tie, m] : ranked) {
       if (roster.employees_size() >= static_cast<int>(config.roster_max_members)) break;
       roster.add_employees(config.employees[group.members[m]].id);
     }

@@ -331,6 +331,10 @@ absl::StatusOr<State> State::FromProto(const v1::State& proto) {
     if (!std::is_sorted(c.recent.begin(), c.recent.end())) {
       return absl::InvalidArgumentError(path + ".recent_us: must be in time order");
     }
+    if (!c.recent.empty() && (c.recent.front() < 0 || c.recent.back() > d.clock_us)) {
+      return absl::InvalidArgumentError(
+          path + ".recent_us: times must lie between 0 and the state's clock");
+    }
     if (!(e.surge_extra() >= 0 && e.surge_extra() <= 0.2)) {
       return absl::InvalidArgumentError(path + ".surge_extra: must be between 0 and 0.2");
     }
@@ -432,9 +436,14 @@ absl::StatusOr<State> State::FromProto(const v1::State& proto) {
           absl::StrCat("memory.key_counts[", i, "]: out of range of memory.keys"));
     }
     absl::Span<const uint64_t> keys(mem.keys().data() + key_pos, count);
+    // Keys repeated within one customer: a scan for the usual few, a set for many.
+    absl::flat_hash_set<uint64_t> own;
+    if (count > 16) own.reserve(static_cast<size_t>(count));
     for (int64_t k = 0; k < count; ++k) {
-      const bool repeated = d.memory.FindKey(keys[k]) != OwnerMemory::kNone ||
-                            std::find(keys.begin(), keys.begin() + k, keys[k]) != keys.begin() + k;
+      const bool again =
+          count > 16 ? !own.insert(keys[k]).second
+                     : std::find(keys.begin(), keys.begin() + k, keys[k]) != keys.begin() + k;
+      const bool repeated = again || d.memory.FindKey(keys[k]) != OwnerMemory::kNone;
       if (repeated) {
         return absl::InvalidArgumentError(
             absl::StrCat("memory.keys[", key_pos + k, "]: key belongs to two customers"));

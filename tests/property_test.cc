@@ -7,6 +7,7 @@
 #include <random>
 #include <set>
 
+#include "absl/strings/str_replace.h"
 #include "allot/io.h"
 #include "test_support.h"
 
@@ -419,10 +420,15 @@ constexpr char kBigGroup[] = R"pb(
 TEST_CASE(
     "Picks from the filed eligible members equal a scan, for every strategy; a reused Decision "
     "equals a new one") {
-  const Engine engine = testing::MakeEngine(kBigGroup);
+  // In Shanghai, and in New York across the end of daylight saving (2026-11-01 02:00).
+  const auto [zone, start] =
+      GENERATE(std::make_pair("Asia/Shanghai", "2026-11-23T07:00:00+08:00"),
+               std::make_pair("America/New_York", "2026-10-31T18:00:00-04:00"));
+  const Engine engine =
+      testing::MakeEngine(absl::StrReplaceAll(kBigGroup, {{"Asia/Shanghai", std::string(zone)}}));
   std::mt19937_64 rng(31);
   State state;
-  absl::Time now = T("2026-11-23T07:00:00+08:00");
+  absl::Time now = T(start);
   // Every assignment is accepted by its latest holder: most at once, as in life, some
   // late enough to be transferred first.
   std::deque<std::string> to_accept;

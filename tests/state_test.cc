@@ -179,6 +179,18 @@ TEST_CASE("Malformed state bytes and messages are errors naming the field") {
   s = State::FromProto(nan);
   REQUIRE_FALSE(s.ok());
   CHECK_THAT(std::string(s.status().message()), Catch::Contains("groups[0].virtual_time"));
+
+  // Pressure-window times past the clock (here near the end of time) are refused.
+  v1::State late;
+  late.set_clock_us(1'000'000);
+  auto* e = late.add_employees();
+  e->set_id("a");
+  e->add_recent_us(999'999);
+  CHECK(State::FromProto(late).ok());
+  e->add_recent_us(std::numeric_limits<int64_t>::max());
+  s = State::FromProto(late);
+  REQUIRE_FALSE(s.ok());
+  CHECK_THAT(std::string(s.status().message()), Catch::Contains("employees[0].recent_us"));
 }
 
 }  // namespace

@@ -198,3 +198,41 @@ TEST_CASE("Steering with headroom never overshoots a cap by more than the adds i
 
 }  // namespace
 }  // namespace allot
+
+namespace allot {
+namespace {
+
+TEST_CASE("The roster's first employee is the one the strategy picks next") {
+  for (const char* strategy : {"WEIGHTED", "ROUND_ROBIN", "SEQUENTIAL", "LEAST_LOADED"}) {
+    const Engine engine = testing::MakeEngine(absl::StrCat(R"pb(
+                                                             employees { id: "a" weight: 1.5 }
+                                                             employees { id: "b" }
+                                                             employees { id: "c" weight: 0.7 }
+                                                             employees { id: "d" weight: 3 }
+                                                             groups { id: "g" strategy:)pb",
+                                                           strategy, R"pb(
+        members { employee: "a" }
+        members { employee: "b" }
+        members { employee: "c" }
+        members { employee: "d" }
+      }
+              entries { id: "code" group: "g" }
+      roster { headroom: 0 }
+    )pb"));
+    State state;
+    absl::Time now = T("2026-11-24T10:00:00+08:00");
+    for (int i = 0; i < 200; ++i) {
+      now += absl::Seconds(7);
+      const std::vector<std::string> roster = Published(engine, state, now);
+      REQUIRE(!roster.empty());
+      const Decision d = MustStep(
+          engine, Arrival(now, "code", absl::StrCat("c", i), {absl::StrCat("phone:", i)}), state);
+      INFO(strategy << " arrival " << i);
+      REQUIRE(d.assignments.size() == 1);
+      REQUIRE(roster[0] == d.assignments[0].employee);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace allot
