@@ -42,7 +42,8 @@ class StateView {
     return binding_->offset.Covers(at_us) ? binding_->offset.ToLocal(at_us)
                                           : ToLocalTime(absl::FromUnixMicros(at_us), tz);
   }
-  // Whether the state is laid out for this engine already (its FairQueues may then serve).
+  // Whether the state is laid out for this engine already (its filed eligible members may
+  // then serve).
   bool bound() const { return binding_ == &data_.bound; }
 
  private:
