@@ -70,6 +70,35 @@ int64_t NextBoundaryUs(int64_t at_us, int minute, const std::vector<int>& bounda
 
 }  // namespace
 
+void PrefetchLikelyPick(const CompiledConfig& config, const StateData& data, uint32_t g) {
+  if (data.bound.engine != config.fingerprint || g >= data.bound.groups.size()) return;
+  const EligibleMembers& filed = data.bound.groups[g].eligible;
+  int32_t m = -1;
+  if (config.groups[g].strategy == v1::WEIGHTED) {
+    m = filed.queue.Best().member;
+  } else if (config.groups[g].strategy == v1::LEAST_LOADED && !filed.by_load.empty()) {
+    m = static_cast<int32_t>(filed.by_load.top().member);
+  }
+  if (m < 0) return;
+  const uint32_t e = config.groups[g].members[static_cast<uint32_t>(m)];
+  const uint32_t slot = data.bound.employee_slot[e];
+  if (slot == kNoSlot) return;
+  auto fetch = [](const void* p, size_t bytes) {
+    const char* c = static_cast<const char*>(p);
+    for (size_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch(c + offset);
+    __builtin_prefetch(c + bytes - 1);
+  };
+  const EmployeeCounters& c = data.counters[slot];
+  fetch(&c, sizeof(c));
+  if (!c.recent.empty()) {  // the newest times, where the window's search ends (at most 4 lines)
+    const size_t n = std::min<size_t>(c.recent.size(), 32);
+    fetch(c.recent.data() + (c.recent.size() - n), n * sizeof(int64_t));
+  }
+  const CompiledEmployee& employee = config.employees[e];
+  fetch(&employee, sizeof(employee));
+  if (!employee.hourly.empty()) fetch(employee.hourly.data(), sizeof(HourlyCap));
+}
+
 void RefreshEligible(const CompiledConfig& config, StateData& data, const Delta& delta) {
   const LocalTime local{delta.local_day, delta.local_weekday, delta.local_minute};
   const StateView view(data, config, delta.engine);
@@ -334,8 +363,8 @@ uint64_t Allocator::Remaining(uint32_t employee) const {
 bool Allocator::FillsPressureWindow(uint32_t employee) const {
   const CompiledEmployee& e = config_.employees[employee];
   if (e.pressure_max == 0) return false;
-  return PressureWindow::InWindow(counters(employee).recent, e.pressure_window_us, now_us_) + 1 >=
-         e.pressure_max;
+  return PressureWindow::Fills(counters(employee).recent, e.pressure_max, e.pressure_window_us,
+                               now_us_);
 }
 
 int64_t Allocator::SurgeEnd(uint32_t employee) const {

@@ -848,6 +848,9 @@ absl::Status Engine::DecideWith(const v1::Event& event, const State& state,
     }
     entry_index = entry_it->second;
     entry = &config.entries[entry_index];
+    // The counters of the member the entry's group would pick next have likely left the
+    // caches since their last pick; fetched now, they arrive during the work below.
+    internal::PrefetchLikelyPick(config, data, entry->group);
     // Step 2: identity (SPEC §5.5).
     if (!arrival_keys.empty()) {
       keys.assign(arrival_keys.begin(), arrival_keys.end());
@@ -856,6 +859,9 @@ absl::Status Engine::DecideWith(const v1::Event& event, const State& state,
           HashKeys(arrival.customer(), entry->key_seed, "arrival.customer");
       if (!hashed.ok()) return hashed.status();
       keys = *std::move(hashed);
+      // The owner-memory lookup (step 4) misses the caches once many customers are
+      // remembered: start the load now so it overlaps the work up to there (SPEC §7).
+      for (uint64_t key : keys) data.memory.Prefetch(key);
     }
   } else {
     absl::Status status = CheckOtherEvent(config, event);

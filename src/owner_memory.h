@@ -67,16 +67,25 @@ class OwnerMemory {
     if (index_.empty()) return;
     __builtin_prefetch(&index_[Home(key)]);
   }
-  // Then, once that slot is in the cache, the record it names, if it is likely the key's.
+  // Then, once that slot is in the cache, the record of the first slot of the key's probe
+  // run whose tag matches (likely the key's; a key displaced by linear probing sits a few
+  // slots on).
   void PrefetchRecord(uint64_t key) const {
     if (index_.empty()) return;
-    const Slot& slot = index_[Home(key)];
-    if (slot.tag != Tag(key) || !Stored(slot.Get())) return;
-    const uint64_t seq = SeqOf(slot.Get());
-    if (chunks_[(seq >> kChunkBits) - first_chunk_] == nullptr) return;
-    const unsigned char* record = AtSeq(seq).data();
-    __builtin_prefetch(record);
-    __builtin_prefetch(record + kRecordBytes - 1);  // a record may straddle two lines
+    const uint8_t tag = Tag(key);
+    size_t i = Home(key);
+    for (int probes = 0; probes < kPrefetchProbes; ++probes, i = (i + 1) & mask_) {
+      const Slot& slot = index_[i];
+      if (slot.tag == kEmpty) return;
+      if (slot.tag != tag) continue;
+      if (!Stored(slot.Get())) return;
+      const uint64_t seq = SeqOf(slot.Get());
+      if (chunks_[(seq >> kChunkBits) - first_chunk_] == nullptr) return;
+      const unsigned char* record = AtSeq(seq).data();
+      __builtin_prefetch(record);
+      __builtin_prefetch(record + kRecordBytes - 1);  // a record may straddle two lines
+      return;
+    }
   }
 
   // Makes `owner` the owner of customer `id` (a new customer when kNone) from `at_us`.
@@ -122,6 +131,7 @@ class OwnerMemory {
   static constexpr uint32_t kAlias = 0xFFFFFFFEu;  // a further key; `at` is its customer
   static constexpr uint32_t kDead = 0xFFFFFFFFu;   // `at` is where it moved, or kNone
   static constexpr size_t kNoSlot = ~size_t{0};
+  static constexpr int kPrefetchProbes = 12;          // the slots of one or two cache lines
   static constexpr uint8_t kEmpty = 0, kDeleted = 1;  // tags; full slots have bit 7 set
 
   static constexpr int kChunkBits = 8;

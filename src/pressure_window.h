@@ -30,6 +30,16 @@ class PressureWindow {
         recent.end() - std::upper_bound(recent.begin(), recent.end(), now_us - window_us));
   }
 
+  // True when one more assignment at `now_us` leaves `max` in the window (now - window, now]:
+  // InWindow + 1 >= max, in O(1): the times are in order, so it is enough to look at the
+  // (max - 1)-th latest. Requires max >= 1.
+  static bool Fills(const std::vector<int64_t>& recent, uint32_t max, int64_t window_us,
+                    int64_t now_us) {
+    const size_t k = max - 1;
+    if (k == 0) return true;
+    return recent.size() >= k && recent[recent.size() - k] > now_us - window_us;
+  }
+
   // Records an assignment at `now_us`, keeping at least the last `keep` times. Older ones are
   // dropped in blocks, so that a record costs O(1) amortized however large `keep` is.
   static void Record(std::vector<int64_t>& recent, uint32_t keep, int64_t now_us) {

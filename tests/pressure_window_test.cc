@@ -32,6 +32,9 @@ TEST_CASE("PressureWindow never lets any window exceed max, over random arrivals
     int64_t t = 0;
     for (int i = 0; i < 5000; ++i) {
       t += rng() % 15;
+      // Fills is InWindow + 1 >= max, looked up in O(1).
+      REQUIRE(PressureWindow::Fills(recent, max, W, t) ==
+              (PressureWindow::InWindow(recent, W, t) + 1 >= max));
       if (!PressureWindow::Allows(recent, max, W, t)) continue;
       PressureWindow::Record(recent, max, t);
       accepted.push_back(t);
