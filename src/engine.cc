@@ -820,10 +820,10 @@ absl::StatusOr<Decision> Engine::Decide(const v1::Event& event, const State& sta
 }
 
 absl::Status Engine::Decide(const v1::Event& event, const State& state, Decision* out) const {
-  return DecideWith(event, state, {}, out);
+  return DecideWith(event, state, kUnknownEntry, {}, out);
 }
 
-absl::Status Engine::DecideWith(const v1::Event& event, const State& state,
+absl::Status Engine::DecideWith(const v1::Event& event, const State& state, uint32_t arrival_entry,
                                 absl::Span<const uint64_t> arrival_keys, Decision* out) const {
   out->Clear();
   const CompiledConfig& config = *compiled_;
@@ -841,12 +841,16 @@ absl::Status Engine::DecideWith(const v1::Event& event, const State& state,
   absl::InlinedVector<uint64_t, 2> keys;
   if (event.has_arrival()) {
     const v1::Arrival& arrival = event.arrival();
-    auto entry_it = config.entry_index.find(arrival.entry());
-    if (entry_it == config.entry_index.end()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("arrival.entry: unknown entry \"", arrival.entry(), "\""));
+    if (arrival_entry != kUnknownEntry) {
+      entry_index = arrival_entry;
+    } else {
+      auto entry_it = config.entry_index.find(arrival.entry());
+      if (entry_it == config.entry_index.end()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("arrival.entry: unknown entry \"", arrival.entry(), "\""));
+      }
+      entry_index = entry_it->second;
     }
-    entry_index = entry_it->second;
     entry = &config.entries[entry_index];
     // The counters of the member the entry's group would pick next have likely left the
     // caches since their last pick; fetched now, they arrive during the work below.
@@ -1118,19 +1122,22 @@ absl::Status Engine::StepBatch(absl::Span<const v1::Event> events, State& state,
   constexpr size_t kAhead = 8;
   constexpr size_t kRing = 16;  // > kAhead, a power of two
   struct Ahead {
+    uint32_t entry = kUnknownEntry;
     absl::InlinedVector<uint64_t, 2> keys;  // empty: not an arrival, or Decide hashes
   };
   std::array<Ahead, kRing> ring;
   auto hash_ahead = [&](size_t j) {
     Ahead& a = ring[j % kRing];
+    a.entry = kUnknownEntry;
     a.keys.clear();
     if (j >= events.size() || !events[j].has_arrival()) return;
     const v1::Arrival& arrival = events[j].arrival();
     auto entry = config.entry_index.find(arrival.entry());
-    if (entry == config.entry_index.end()) return;
+    if (entry == config.entry_index.end()) return;  // Decide reports it
     absl::StatusOr<absl::InlinedVector<uint64_t, 2>> keys =
         HashKeys(arrival.customer(), config.entries[entry->second].key_seed, "arrival.customer");
     if (!keys.ok()) return;  // Decide reports it
+    a.entry = entry->second;
     a.keys = *std::move(keys);
     for (uint64_t key : a.keys) memory.Prefetch(key);
   };
@@ -1141,7 +1148,8 @@ absl::Status Engine::StepBatch(absl::Span<const v1::Event> events, State& state,
     if (i + kAhead / 2 < events.size()) {
       for (uint64_t key : ring[(i + kAhead / 2) % kRing].keys) memory.PrefetchRecord(key);
     }
-    absl::Status status = DecideWith(events[i], state, ring[i % kRing].keys, &decision);
+    const Ahead& a = ring[i % kRing];
+    absl::Status status = DecideWith(events[i], state, a.entry, a.keys, &decision);
     if (status.ok()) status = Apply(decision, state);
     if (!status.ok()) {
       return absl::Status(status.code(), absl::StrCat("events[", i, "]: ", status.message()));

@@ -85,8 +85,10 @@ class Engine {
   const v1::Config& config() const;
 
  private:
-  // Decide, with the arrival's hashed keys when the caller has them already (else empty).
-  absl::Status DecideWith(const v1::Event& event, const State& state,
+  // Decide, with what the caller has found about the arrival already: its entry's index
+  // (or kUnknownEntry) and its hashed keys (non-empty only with the entry).
+  static constexpr uint32_t kUnknownEntry = ~uint32_t{0};
+  absl::Status DecideWith(const v1::Event& event, const State& state, uint32_t arrival_entry,
                           absl::Span<const uint64_t> arrival_keys, Decision* out) const;
 
   explicit Engine(std::shared_ptr<const internal::CompiledConfig> compiled, uint64_t fingerprint)
