@@ -135,6 +135,7 @@ void RegisterStrategyBenchmarks();
 void RegisterRulesBenchmarks();
 void RegisterStateBenchmarks();
 void RegisterConfigBenchmarks();
+void RegisterMachineBenchmarks();
 
 }  // namespace allot::bench
 

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   allot::bench::RegisterRulesBenchmarks();
   allot::bench::RegisterStateBenchmarks();
   allot::bench::RegisterConfigBenchmarks();
+  allot::bench::RegisterMachineBenchmarks();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();
