@@ -49,13 +49,21 @@ void MemberHeap::SiftUp(uint32_t i) {
 void MemberHeap::SiftDown(uint32_t i) {
   const Node node = nodes_[i];
   const uint32_t n = static_cast<uint32_t>(nodes_.size());
+  // The least of up to four children is picked with selects rather than branches: which
+  // child wins is a coin toss the branch predictor loses half the time (SPEC §7).
+  auto lesser = [&](uint32_t a, uint32_t b) {
+    const uint32_t b_wins = Less(nodes_[b], nodes_[a]);
+    return a ^ ((a ^ b) & (0u - b_wins));
+  };
   while (true) {
     const uint32_t first = kArity * i + 1;
     if (first >= n) break;
-    uint32_t child = first;
-    const uint32_t end = std::min(first + kArity, n);
-    for (uint32_t c = first + 1; c < end; ++c) {
-      if (Less(nodes_[c], nodes_[child])) child = c;
+    uint32_t child;
+    if (first + kArity <= n) {
+      child = lesser(lesser(first, first + 1), lesser(first + 2, first + 3));
+    } else {
+      child = first;
+      for (uint32_t c = first + 1; c < n; ++c) child = lesser(child, c);
     }
     if (!Less(nodes_[child], node)) break;
     Place(i, nodes_[child]);
