@@ -70,33 +70,49 @@ int64_t NextBoundaryUs(int64_t at_us, int minute, const std::vector<int>& bounda
 
 }  // namespace
 
-void PrefetchLikelyPick(const CompiledConfig& config, const StateData& data, uint32_t g) {
+void PrefetchLikelyPick(const CompiledConfig& config, const StateData& data, uint32_t g,
+                        bool deep) {
   if (data.bound.engine != config.fingerprint || g >= data.bound.groups.size()) return;
-  const EligibleMembers& filed = data.bound.groups[g].eligible;
-  int32_t m = -1;
-  if (config.groups[g].strategy == v1::WEIGHTED) {
-    m = filed.queue.Best().member;
-  } else if (config.groups[g].strategy == v1::LEAST_LOADED && !filed.by_load.empty()) {
-    m = static_cast<int32_t>(filed.by_load.top().member);
+  const GroupClock& clock = data.bound.groups[g];
+  const EligibleMembers& filed = clock.eligible;
+  const CompiledGroup& group = config.groups[g];
+  int32_t best = -1;
+  if (group.strategy == v1::WEIGHTED) {
+    best = filed.queue.Best().member;
+  } else if (group.strategy == v1::LEAST_LOADED && !filed.by_load.empty()) {
+    best = static_cast<int32_t>(filed.by_load.top().member);
   }
-  if (m < 0) return;
-  const uint32_t e = config.groups[g].members[static_cast<uint32_t>(m)];
-  const uint32_t slot = data.bound.employee_slot[e];
-  if (slot == kNoSlot) return;
+  if (best < 0) return;
+  const uint32_t m = static_cast<uint32_t>(best);
   auto fetch = [](const void* p, size_t bytes) {
     const char* c = static_cast<const char*>(p);
     for (size_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch(c + offset);
     __builtin_prefetch(c + bytes - 1);
   };
+  const uint32_t e = group.members[m];
+  const uint32_t slot = data.bound.employee_slot[e];
+  if (slot == kNoSlot) return;
   const EmployeeCounters& c = data.counters[slot];
-  fetch(&c, sizeof(c));
+  const CompiledEmployee& employee = config.employees[e];
+  if (!deep) {
+    // What is found by index: no load waits on a line being fetched.
+    if (m < clock.start.size()) __builtin_prefetch(&clock.start[m]);
+    if (m < group.member_units.size()) __builtin_prefetch(&group.member_units[m]);
+    if (!filed.bits.empty()) __builtin_prefetch(&filed.bits[m >> 6]);
+    filed.queue.Prefetch(m);
+    filed.by_load.Prefetch(m);
+    fetch(&c, sizeof(c));
+    fetch(&employee, sizeof(employee));
+    return;
+  }
+  // What those lines point to, once they are likely in.
   if (!c.recent.empty()) {  // the newest times, where the window's search ends (at most 4 lines)
     const size_t n = std::min<size_t>(c.recent.size(), 32);
     fetch(c.recent.data() + (c.recent.size() - n), n * sizeof(int64_t));
   }
-  const CompiledEmployee& employee = config.employees[e];
-  fetch(&employee, sizeof(employee));
   if (!employee.hourly.empty()) fetch(employee.hourly.data(), sizeof(HourlyCap));
+  if (!employee.schedule.empty()) fetch(employee.schedule.data(), sizeof(TimeWindow));
+  if (!employee.groups.empty()) fetch(employee.groups.data(), sizeof(uint32_t));
 }
 
 void RefreshEligible(const CompiledConfig& config, StateData& data, const Delta& delta) {

@@ -66,10 +66,11 @@ void ApplyPick(GroupClock& g, const Delta::Pick& pick, v1::Strategy strategy);
 void RefreshEligible(const CompiledConfig& config, StateData& data, const Delta& delta);
 
 // Asks the CPU to fetch what a pick in group `g` reads about the member its filing names
-// next (WEIGHTED and LEAST_LOADED): their counters, pressure window and compiled caps. In a
-// large group these have left the caches since that member's last pick; fetched early,
-// they arrive while the owner-memory lookup waits (SPEC §7). A hint only: changes nothing.
-void PrefetchLikelyPick(const CompiledConfig& config, const StateData& data, uint32_t g);
+// next (WEIGHTED and LEAST_LOADED): their counters, compiled caps and filing (`deep` false),
+// then what those point to (`deep` true, later, once the first lines are likely in). In a
+// large group these have left the caches since that member's last pick; fetched early, they
+// arrive while the owner-memory lookup waits (SPEC §7). A hint only: changes nothing.
+void PrefetchLikelyPick(const CompiledConfig& config, const StateData& data, uint32_t g, bool deep);
 
 class Allocator {
  public:

@@ -486,7 +486,9 @@ void DecideArrival(const CompiledConfig& config, const StateData& data, const v1
     }
   }
 
-  // ---- Step 4: the owner path.
+  // ---- Step 4: the owner path. Before its lookup, which likely waits on memory, ask for
+  // the rest of what the likely pick reads (see DecideWith).
+  internal::PrefetchLikelyPick(config, data, entry->group, /*deep=*/true);
   const Remembered known = FindRemembered(config, data, keys, at_us);
   uint32_t previous_owner = internal::kNoIndex;
   if (known.id != OwnerMemory::kNone) {
@@ -854,7 +856,7 @@ absl::Status Engine::DecideWith(const v1::Event& event, const State& state, uint
     entry = &config.entries[entry_index];
     // The counters of the member the entry's group would pick next have likely left the
     // caches since their last pick; fetched now, they arrive during the work below.
-    internal::PrefetchLikelyPick(config, data, entry->group);
+    internal::PrefetchLikelyPick(config, data, entry->group, /*deep=*/false);
     // Step 2: identity (SPEC §5.5).
     if (!arrival_keys.empty()) {
       keys.assign(arrival_keys.begin(), arrival_keys.end());

@@ -35,6 +35,12 @@ class FairQueue {
   // Insert when it stays in the same heap, as a picked member usually does.
   void Update(uint32_t m, double start, double finish, int64_t units, double virtual_time);
   bool Contains(uint32_t m) const { return ready_.Contains(m) || waiting_.Contains(m); }
+  // Asks the CPU to fetch what an update of member `m` reads first (a hint).
+  void Prefetch(uint32_t m) const {
+    ready_.Prefetch(m);
+    waiting_.Prefetch(m);
+    if (m < member_units_.size()) __builtin_prefetch(&member_units_[m]);
+  }
 
   // Virtual time moved forward to `virtual_time`: members whose start has come become ready.
   void Advance(double virtual_time);

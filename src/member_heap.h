@@ -26,6 +26,10 @@ class MemberHeap {
   // Takes member `m` out, if it is in.
   void Erase(uint32_t m);
   bool Contains(uint32_t m) const { return m < position_.size() && position_[m] != kAbsent; }
+  // Asks the CPU to fetch where member `m` is (a hint before an update of `m`).
+  void Prefetch(uint32_t m) const {
+    if (m < position_.size()) __builtin_prefetch(&position_[m]);
+  }
 
   // The least node; requires !empty().
   const Node& top() const { return nodes_[0]; }
