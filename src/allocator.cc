@@ -129,10 +129,11 @@ void RefreshEligible(const CompiledConfig& config, StateData& data, const Delta&
     EligibleMembers& filed = clock.eligible;
     const uint32_t e = group.members[m];
     filed.until_us = std::min(filed.until_us, allocator.SurgeEnd(e));
-    if (!rebuilding && !filed.wakes.empty()) {
+    if (!rebuilding && filed.Waking(m)) {
       filed.wakes.erase(std::remove_if(filed.wakes.begin(), filed.wakes.end(),
                                        [&](const auto& w) { return w.second == m; }),
                         filed.wakes.end());
+      filed.SetWaking(m, false);
     }
     const SkipReason why = allocator.Ineligibility(e, false);
     const bool eligible = why == v1::Explanation::SKIP_REASON_UNSPECIFIED;
@@ -147,6 +148,7 @@ void RefreshEligible(const CompiledConfig& config, StateData& data, const Delta&
         } else {
           filed.wakes.insert(std::upper_bound(filed.wakes.begin(), filed.wakes.end(), wake), wake);
         }
+        filed.SetWaking(m, true);
         data.bound.next_wake_us = std::min(data.bound.next_wake_us, wake.first);
       }
       return;
@@ -166,12 +168,15 @@ void RefreshEligible(const CompiledConfig& config, StateData& data, const Delta&
     data.bound.next_wake_us = std::numeric_limits<int64_t>::max();
     for (uint32_t g = 0; g < config.groups.size(); ++g) {
       EligibleMembers& filed = data.bound.groups[g].eligible;
-      if (!fresh(g)) filed.wakes.clear();  // filed again from scratch on its next pick
+      if (!fresh(g)) filed.ClearWakes();  // filed again from scratch on its next pick
       if (!filed.wakes.empty() && filed.wakes.front().first <= delta.at_us) {
         const auto due = std::upper_bound(filed.wakes.begin(), filed.wakes.end(),
                                           std::make_pair(delta.at_us, ~uint32_t{0}));
         absl::InlinedVector<uint32_t, 8> woken;
-        for (auto it = filed.wakes.begin(); it != due; ++it) woken.push_back(it->second);
+        for (auto it = filed.wakes.begin(); it != due; ++it) {
+          woken.push_back(it->second);
+          filed.SetWaking(it->second, false);
+        }
         filed.wakes.erase(filed.wakes.begin(), due);
         for (uint32_t m : woken) refile(g, m);
         filed.queue.Advance(data.bound.groups[g].virtual_time);
@@ -200,7 +205,7 @@ void RefreshEligible(const CompiledConfig& config, StateData& data, const Delta&
     filed.bits.assign((n + 63) / 64, 0);
     filed.queue.Reset(config.groups[p.group].strategy == v1::WEIGHTED ? n : 0);
     filed.by_load.Reset(config.groups[p.group].strategy == v1::LEAST_LOADED ? n : 0);
-    filed.wakes.clear();
+    filed.ClearWakes();
     filed.until_us = NextBoundaryUs(delta.at_us, delta.local_minute,
                                     config.groups[p.group].boundaries, config.time_zone);
     for (uint32_t m = 0; m < n; ++m) refile(p.group, m, /*rebuilding=*/true);

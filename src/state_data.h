@@ -78,11 +78,26 @@ struct EligibleMembers {
   int64_t until_us = std::numeric_limits<int64_t>::min();
   // Members kept out only by their pressure window, by when it lets them in: (time, member).
   std::vector<std::pair<int64_t, uint32_t>> wakes;
+  // By member: on `wakes`, so that re-filing a member looks through the list only when it
+  // is there.
+  std::vector<uint64_t> waking;
 
   bool Has(uint32_t m) const { return (bits[m >> 6] >> (m & 63)) & 1; }
   void Mark(uint32_t m, bool on) {
     const uint64_t bit = uint64_t{1} << (m & 63);
     bits[m >> 6] = on ? bits[m >> 6] | bit : bits[m >> 6] & ~bit;
+  }
+  bool Waking(uint32_t m) const {
+    return (m >> 6) < waking.size() && ((waking[m >> 6] >> (m & 63)) & 1);
+  }
+  void SetWaking(uint32_t m, bool on) {
+    if ((m >> 6) >= waking.size()) waking.resize((m >> 6) + 1, 0);
+    const uint64_t bit = uint64_t{1} << (m & 63);
+    waking[m >> 6] = on ? waking[m >> 6] | bit : waking[m >> 6] & ~bit;
+  }
+  void ClearWakes() {
+    wakes.clear();
+    std::fill(waking.begin(), waking.end(), 0);
   }
 };
 
