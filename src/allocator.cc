@@ -7,6 +7,7 @@
 
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "prefetch.h"
 #include "pressure_window.h"
 #include "strategy.h"
 
@@ -86,8 +87,8 @@ void PrefetchLikelyPick(const CompiledConfig& config, const StateData& data, uin
   const uint32_t m = static_cast<uint32_t>(best);
   auto fetch = [](const void* p, size_t bytes) {
     const char* c = static_cast<const char*>(p);
-    for (size_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch(c + offset);
-    __builtin_prefetch(c + bytes - 1);
+    for (size_t offset = 0; offset < bytes; offset += 64) PrefetchLine(c + offset);
+    PrefetchLine(c + bytes - 1);
   };
   const uint32_t e = group.members[m];
   const uint32_t slot = data.bound.employee_slot[e];
@@ -96,9 +97,9 @@ void PrefetchLikelyPick(const CompiledConfig& config, const StateData& data, uin
   const CompiledEmployee& employee = config.employees[e];
   if (!deep) {
     // What is found by index: no load waits on a line being fetched.
-    if (m < clock.start.size()) __builtin_prefetch(&clock.start[m]);
-    if (m < group.member_units.size()) __builtin_prefetch(&group.member_units[m]);
-    if (!filed.bits.empty()) __builtin_prefetch(&filed.bits[m >> 6]);
+    if (m < clock.start.size()) PrefetchLine(&clock.start[m]);
+    if (m < group.member_units.size()) PrefetchLine(&group.member_units[m]);
+    if (!filed.bits.empty()) PrefetchLine(&filed.bits[m >> 6]);
     filed.queue.Prefetch(m);
     filed.by_load.Prefetch(m);
     fetch(&c, sizeof(c));

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "member_heap.h"
+#include "prefetch.h"
 
 namespace allot::internal {
 
@@ -39,7 +40,7 @@ class FairQueue {
   void Prefetch(uint32_t m) const {
     ready_.Prefetch(m);
     waiting_.Prefetch(m);
-    if (m < member_units_.size()) __builtin_prefetch(&member_units_[m]);
+    if (m < member_units_.size()) PrefetchLine(&member_units_[m]);
   }
 
   // Virtual time moved forward to `virtual_time`: members whose start has come become ready.

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "prefetch.h"
+
 namespace allot::internal {
 
 class MemberHeap {
@@ -28,7 +30,7 @@ class MemberHeap {
   bool Contains(uint32_t m) const { return m < position_.size() && position_[m] != kAbsent; }
   // Asks the CPU to fetch where member `m` is (a hint before an update of `m`).
   void Prefetch(uint32_t m) const {
-    if (m < position_.size()) __builtin_prefetch(&position_[m]);
+    if (m < position_.size()) PrefetchLine(&position_[m]);
   }
 
   // The least node; requires !empty().

@@ -24,6 +24,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/types/span.h"
+#include "prefetch.h"
 
 namespace allot {
 
@@ -65,27 +66,30 @@ class OwnerMemory {
   // some events ahead (SPEC §7).
   void Prefetch(uint64_t key) const {
     if (index_.empty()) return;
-    __builtin_prefetch(&index_[Home(key)]);
+    internal::PrefetchLine(&index_[Home(key)]);
   }
   // Then, once that slot is in the cache, the record of the first slot of the key's probe
   // run whose tag matches (likely the key's; a key displaced by linear probing sits a few
   // slots on).
   void PrefetchRecord(uint64_t key) const {
-    if (index_.empty()) return;
-    const uint8_t tag = Tag(key);
-    size_t i = Home(key);
-    for (int probes = 0; probes < kPrefetchProbes; ++probes, i = (i + 1) & mask_) {
-      const Slot& slot = index_[i];
-      if (slot.tag == kEmpty) return;
-      if (slot.tag != tag) continue;
-      if (!Stored(slot.Get())) return;
-      const uint64_t seq = SeqOf(slot.Get());
-      if (chunks_[(seq >> kChunkBits) - first_chunk_] == nullptr) return;
-      const unsigned char* record = AtSeq(seq).data();
-      __builtin_prefetch(record);
-      __builtin_prefetch(record + kRecordBytes - 1);  // a record may straddle two lines
-      return;
+    const unsigned char* record = nullptr;
+    if (!index_.empty()) {
+      const uint8_t tag = Tag(key);
+      size_t i = Home(key);
+      for (int probes = 0; probes < kPrefetchProbes; ++probes, i = (i + 1) & mask_) {
+        const Slot& slot = index_[i];
+        if (slot.tag == kEmpty) break;
+        if (slot.tag != tag) continue;
+        if (Stored(slot.Get())) {
+          const uint64_t seq = SeqOf(slot.Get());
+          if (chunks_[(seq >> kChunkBits) - first_chunk_] != nullptr) record = AtSeq(seq).data();
+        }
+        break;
+      }
     }
+    if (record == nullptr) return;
+    internal::PrefetchLine(record);
+    internal::PrefetchLine(record + kRecordBytes - 1);  // a record may straddle two lines
   }
 
   // Makes `owner` the owner of customer `id` (a new customer when kNone) from `at_us`.
