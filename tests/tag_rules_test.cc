@@ -451,7 +451,9 @@ class Reference {
 };
 
 void EvaluateRandom(const TagRules& rules, const RandomArrival& a, TagRules::Result& result) {
-  rules.Evaluate(a.arrival, a.entry, a.channel, a.entry_tags, a.local, result);
+  std::vector<uint32_t> entry_tags;
+  for (const std::string& t : a.entry_tags) entry_tags.push_back(rules.TagId(t));
+  rules.Evaluate(a.arrival, a.entry, rules.ChannelId(a.channel), entry_tags, a.local, result);
 }
 
 std::vector<std::string> Names(const TagRules& rules, absl::Span<const uint32_t> ids) {
