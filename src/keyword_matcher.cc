@@ -37,7 +37,6 @@ void KeywordMatcher::Build() {
   for (auto& list : children) std::sort(list.begin(), list.end());  // deterministic order
   classes_ = 1;
   for (int b = 0; b < 256; ++b) class_[b] = occurs[b] ? static_cast<uint16_t>(classes_++) : 0;
-  for (const auto& [byte, child] : children[0]) starts_[byte] = true;
 
   // Breadth first, so that a state's failure target and its row are complete before its
   // own: a missing edge then takes the failure target's transition, which already folds in
@@ -47,6 +46,7 @@ void KeywordMatcher::Build() {
   std::deque<int32_t> queue;
   for (const auto& [byte, child] : children[0]) {
     next[class_[byte]] = static_cast<uint32_t>(child);
+    class_[byte] |= kStarts;
     nodes_[child].fail = 0;
     queue.push_back(child);
   }
@@ -58,11 +58,11 @@ void KeywordMatcher::Build() {
     for (const auto& [byte, child] : children[state]) {
       // The failure target's transition on `byte`: the longest proper suffix of child's
       // path that is also a path from the root.
-      const uint32_t target = next[fail * c + class_[byte]];
+      const uint32_t target = next[fail * c + (class_[byte] & kClassMask)];
       nodes_[child].fail = static_cast<int32_t>(target);
       const std::vector<int32_t>& inherited = nodes_[target].outputs;
       nodes_[child].outputs.insert(nodes_[child].outputs.end(), inherited.begin(), inherited.end());
-      next[state * c + class_[byte]] = static_cast<uint32_t>(child);
+      next[state * c + (class_[byte] & kClassMask)] = static_cast<uint32_t>(child);
       queue.push_back(child);
     }
   }
@@ -80,6 +80,9 @@ void KeywordMatcher::Build() {
   std::vector<uint32_t> renamed(states);
   for (uint32_t i = 0; i < states; ++i) renamed[order[i]] = i;
   first_output_row_ = static_cast<uint32_t>(first_output_state * c);
+  // Exact on multiples of c below 2^32: row * ceil(2^32 / c) = s * 2^32 + s * e, where
+  // e < c, so s * e < row.
+  reciprocal_ = ((uint64_t{1} << 32) + c - 1) / c;
   const bool narrow = states * c <= size_t{std::numeric_limits<uint16_t>::max()} + 1;
   narrow_.clear();
   wide_.clear();
