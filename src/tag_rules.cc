@@ -22,7 +22,7 @@ uint32_t TagRules::Intern(const std::string& tag) {
   auto [it, inserted] = tag_ids_.try_emplace(tag, static_cast<uint32_t>(tags_.size()));
   if (inserted) {
     tags_.push_back(tag);
-    tag_info_.emplace_back();
+    exclusive_group_.push_back(-1);
   }
   return it->second;
 }
@@ -47,10 +47,11 @@ uint32_t TagRules::ChannelId(absl::string_view channel) const {
   return it == channel_ids_.end() ? kNone : it->second;
 }
 
-uint32_t TagRules::CompileCondition(const v1::Condition& when, const std::string& path,
-                                    const absl::flat_hash_map<std::string, uint32_t>& entry_index,
-                                    std::vector<std::string>& problems) {
-  std::vector<uint32_t> operands[kNot + 1];  // by check
+TagRules::Parts TagRules::Gather(const v1::Condition& when, const std::string& path,
+                                 const absl::flat_hash_map<std::string, uint32_t>& entry_index,
+                                 std::vector<std::string>& problems) {
+  Parts parts;
+  std::vector<uint32_t>* const operands = parts.operands;
   for (int i = 0; i < when.entries_size(); ++i) {
     auto it = entry_index.find(when.entries(i));
     if (it == entry_index.end()) {
@@ -82,9 +83,8 @@ uint32_t TagRules::CompileCondition(const v1::Condition& when, const std::string
     operands[kLocalTime].push_back(static_cast<uint32_t>(windows_.size()));
     windows_.push_back(*w);
   }
-  uint32_t weekdays = 0;
   for (int d : when.weekdays()) {
-    if (d >= v1::MON && d <= v1::SUN) weekdays |= 1u << (d - v1::MON);
+    if (d >= v1::MON && d <= v1::SUN) parts.weekdays |= 1u << (d - v1::MON);
   }
   std::vector<std::pair<std::string, std::string>> attributes(when.attributes().begin(),
                                                               when.attributes().end());
@@ -94,26 +94,36 @@ uint32_t TagRules::CompileCondition(const v1::Condition& when, const std::string
     operands[kAttributes].push_back(AddString(value));
   }
   for (int i = 0; i < when.any_of_size(); ++i) {
-    operands[kAnyOf].push_back(CompileCondition(
-        when.any_of(i), absl::StrCat(path, ".any_of[", i, "]"), entry_index, problems));
+    operands[kAnyOf].push_back(Emit(
+        Gather(when.any_of(i), absl::StrCat(path, ".any_of[", i, "]"), entry_index, problems)));
   }
   if (when.has_not_()) {
-    operands[kNot].push_back(CompileCondition(when.not_(), path + ".not", entry_index, problems));
+    operands[kNot].push_back(Emit(Gather(when.not_(), path + ".not", entry_index, problems)));
   }
+  return parts;
+}
 
+uint32_t TagRules::Emit(const Parts& parts) {
   const uint32_t at = static_cast<uint32_t>(code_.size());
-  uint32_t head = weekdays << kWeekdayShift;
-  if (weekdays != 0) head |= 1u << kWeekdays;
+  uint32_t head = parts.weekdays << kWeekdayShift;
+  if (parts.weekdays != 0) head |= 1u << kWeekdays;
   for (uint32_t check = 0; check <= kNot; ++check) {
-    if (!operands[check].empty()) head |= 1u << check;
+    if (!parts.operands[check].empty()) head |= 1u << check;
   }
   code_.push_back(head);
   for (uint32_t check = 0; check <= kNot; ++check) {
-    if (operands[check].empty()) continue;
-    if (check != kNot) code_.push_back(static_cast<uint32_t>(operands[check].size()));
-    code_.insert(code_.end(), operands[check].begin(), operands[check].end());
+    const std::vector<uint32_t>& operands = parts.operands[check];
+    if (operands.empty()) continue;
+    if (check != kNot) code_.push_back(static_cast<uint32_t>(operands.size()));
+    code_.insert(code_.end(), operands.begin(), operands.end());
   }
   return at;
+}
+
+uint32_t TagRules::ConditionOf(uint32_t rule) const {
+  const uint32_t adds = rule_at_[rule] + 2;
+  const uint32_t removes = adds + 1 + code_[adds];
+  return removes + 1 + code_[removes];
 }
 
 absl::Span<const uint32_t> TagRules::Operands(uint32_t at, Check check) const {
@@ -139,7 +149,7 @@ TagRules TagRules::Compile(const v1::Config& config,
     std::vector<uint32_t> ids;
     for (int t = 0; t < group.tags_size(); ++t) {
       const uint32_t id = rules.Intern(group.tags(t));
-      if (group.exclusive() && rules.tag_info_[id].exclusive >= 0) {
+      if (group.exclusive() && rules.exclusive_group_[id] >= 0) {
         problems.push_back(absl::StrCat("tag_groups[", g, "].tags[", t, "]: tag \"", group.tags(t),
                                         "\" is already in another exclusive group"));
         continue;
@@ -148,25 +158,25 @@ TagRules TagRules::Compile(const v1::Config& config,
     }
     if (!group.exclusive()) continue;
     for (uint32_t id : ids)
-      rules.tag_info_[id].exclusive = static_cast<int32_t>(rules.exclusive_.size());
+      rules.exclusive_group_[id] = static_cast<int32_t>(rules.exclusive_.size());
     rules.exclusive_.push_back(std::move(ids));
   }
   for (int i = 0; i < config.tag_rules_size(); ++i) {
     const v1::TagRule& r = config.tag_rules(i);
     const std::string path = absl::StrCat("tag_rules[", i, "]");
-    Rule rule;
     rules.names_.push_back(r.name().empty() ? path : r.name());
-    rule.when = rules.CompileCondition(r.when(), path + ".when", entry_index, problems);
-    rule.actions = static_cast<uint32_t>(rules.actions_.size());
+    // Sub-conditions first, so that the rule's record and its condition are contiguous.
+    const Parts when = rules.Gather(r.when(), path + ".when", entry_index, problems);
+    std::vector<uint32_t>& code = rules.code_;
+    rules.rule_at_.push_back(static_cast<uint32_t>(code.size()));
+    code.push_back(r.stop() ? uint32_t{kStop} : 0);
+    const auto group = group_index.find(r.route_to_group());
+    code.push_back(group == group_index.end() ? ~uint32_t{0} : group->second);
     for (const auto* tags : {&r.add_tags(), &r.remove_tags()}) {
-      rules.actions_.push_back(static_cast<uint32_t>(tags->size()));
-      for (const std::string& t : *tags) rules.actions_.push_back(rules.Intern(t));
+      code.push_back(static_cast<uint32_t>(tags->size()));
+      for (const std::string& t : *tags) code.push_back(rules.Intern(t));
     }
-    if (auto g = group_index.find(r.route_to_group()); g != group_index.end()) {
-      rule.route_group = static_cast<int32_t>(g->second);
-    }
-    rule.stop = r.stop();
-    rules.rules_.push_back(rule);
+    rules.Emit(when);
   }
   // Tag names equal but for case are one tag to an operator and two to a computer.
   for (const v1::Entry& e : config.entries()) {
@@ -186,19 +196,25 @@ TagRules TagRules::Compile(const v1::Config& config,
   return rules;
 }
 
+TagRules::Filed::Filed(const std::vector<std::vector<uint32_t>>& by_key) {
+  for (const std::vector<uint32_t>& rules : by_key) {
+    Key& key = keys_.emplace_back();
+    key.count = static_cast<uint32_t>(rules.size());
+    if (rules.size() == 1) {
+      key.at = rules[0];
+    } else {
+      key.at = static_cast<uint32_t>(rules_.size());
+      rules_.insert(rules_.end(), rules.begin(), rules.end());
+    }
+  }
+}
+
 void TagRules::BuildIndex(bool indexed, uint32_t entries) {
-  words_ = (rules_.size() + 63) / 64;
-  always_.assign(words_, 0);
-  by_keyword_.assign(keywords_.keyword_count() * words_, 0);
-  by_tag_.assign(tags_.size() * words_, 0);
-  by_entry_.assign(size_t{entries} * words_, 0);
-  by_hour_.assign(7 * 24 * words_, 0);
-  by_channel_.assign(channel_ids_.size() * words_, 0);
-  auto file = [&](std::vector<uint64_t>& table, size_t row, size_t r) {
-    table[row * words_ + (r >> 6)] |= uint64_t{1} << (r & 63);
-  };
-  for (size_t r = 0; r < rules_.size(); ++r) {
-    const uint32_t at = rules_[r].when;
+  words_ = (rule_at_.size() + 63) / 64;
+  std::vector<std::vector<uint32_t>> always(1), by_keyword(keywords_.keyword_count()),
+      by_tag(tags_.size()), by_entry(entries), by_hour(7 * 24), by_channel(channel_ids_.size());
+  for (uint32_t r = 0; r < rule_at_.size(); ++r) {
+    const uint32_t at = ConditionOf(r);
     const absl::Span<const uint32_t> keywords = Operands(at, kKeywords);
     const absl::Span<const uint32_t> all_tags = Operands(at, kAllTags);
     const absl::Span<const uint32_t> any_tags = Operands(at, kAnyTags);
@@ -206,27 +222,25 @@ void TagRules::BuildIndex(bool indexed, uint32_t entries) {
     const absl::Span<const uint32_t> entry_list = Operands(at, kEntries);
     const absl::Span<const uint32_t> windows = Operands(at, kLocalTime);
     const uint32_t weekdays = (code_[at] >> kWeekdayShift) & 0x7f;
+    uint32_t& flags = code_[rule_at_[r]];
     // One requirement of the condition, the most selective there is; a rule whose
-    // condition requires none of these is evaluated for every arrival.
+    // condition requires none of these is evaluated for every arrival. Rules are filed in
+    // order, so every list is sorted (a key listed twice files a rule twice: harmless).
     if (!indexed) {
-      file(always_, 0, r);
+      always[0].push_back(r);
     } else if (!keywords.empty()) {
-      for (uint32_t k : keywords) file(by_keyword_, k, r);
-      rules_[r].sure = code_[at] == 1u << kKeywords;
+      for (uint32_t k : keywords) by_keyword[k].push_back(r);
+      if (code_[at] == 1u << kKeywords) flags |= kSure;
     } else if (!all_tags.empty()) {
-      file(by_tag_, all_tags[0], r);
-      tag_info_[all_tags[0]].filed = true;
+      by_tag[all_tags[0]].push_back(r);
     } else if (!any_tags.empty()) {
-      for (uint32_t t : any_tags) {
-        file(by_tag_, t, r);
-        tag_info_[t].filed = true;
-      }
+      for (uint32_t t : any_tags) by_tag[t].push_back(r);
     } else if (!channels.empty()) {
-      for (uint32_t c : channels) file(by_channel_, c, r);
-      rules_[r].sure = code_[at] == 1u << kChannels;
+      for (uint32_t c : channels) by_channel[c].push_back(r);
+      if (code_[at] == 1u << kChannels) flags |= kSure;
     } else if (!entry_list.empty()) {
-      for (uint32_t e : entry_list) file(by_entry_, e, r);
-      rules_[r].sure = code_[at] == 1u << kEntries;
+      for (uint32_t e : entry_list) by_entry[e].push_back(r);
+      if (code_[at] == 1u << kEntries) flags |= kSure;
     } else if (!windows.empty() || weekdays != 0) {
       for (int day = 0; day < 7; ++day) {
         if (weekdays != 0 && !((weekdays >> day) & 1)) continue;
@@ -235,17 +249,31 @@ void TagRules::BuildIndex(bool indexed, uint32_t entries) {
               windows.empty() || std::any_of(windows.begin(), windows.end(), [&](uint32_t w) {
                 return windows_[w].TouchesHour(day, hour);
               });
-          if (touched) file(by_hour_, static_cast<size_t>(day * 24 + hour), r);
+          if (touched) by_hour[day * 24 + hour].push_back(r);
         }
       }
     } else {
-      file(always_, 0, r);
+      always[0].push_back(r);
     }
   }
+  // What adding each tag entails, now that the index is known.
+  for (uint32_t r = 0; r < rule_at_.size(); ++r) {
+    uint32_t* const adds = code_.data() + rule_at_[r] + 2;
+    for (uint32_t* add = adds + 1; add != adds + 1 + *adds; ++add) {
+      const uint32_t t = *add;
+      if (!by_tag[t].empty()) *add |= kFiledTag;
+      if (exclusive_group_[t] >= 0) *add |= kExclusiveTag;
+    }
+  }
+  always_ = Filed(always);
+  by_keyword_ = Filed(by_keyword);
+  by_tag_ = Filed(by_tag);
+  by_entry_ = Filed(by_entry);
+  by_hour_ = Filed(by_hour);
+  by_channel_ = Filed(by_channel);
 }
 
-bool TagRules::Holds(uint32_t at, const Context& x) const {
-  const uint32_t* p = code_.data() + at;
+bool TagRules::Holds(const uint32_t* p, const Context& x) const {
   const uint32_t head = *p++;
   for (uint32_t checks = head & ((1u << kWeekdayShift) - 1); checks != 0; checks &= checks - 1) {
     const auto check = static_cast<Check>(__builtin_ctz(checks));
@@ -253,7 +281,7 @@ bool TagRules::Holds(uint32_t at, const Context& x) const {
       if (!((head >> (kWeekdayShift + x.local.weekday)) & 1)) return false;
       continue;
     }
-    if (check == kNot) return !Holds(*p, x);  // the last check there is
+    if (check == kNot) return !Holds(code_.data() + *p, x);  // the last check there is
     const uint32_t* const ops = p + 1;
     const uint32_t* const end = ops + *p;
     p = end;
@@ -301,7 +329,7 @@ bool TagRules::Holds(uint32_t at, const Context& x) const {
         }
         break;
       case kAnyOf:
-        holds = any([&](uint32_t sub) { return Holds(sub, x); });
+        holds = any([&](uint32_t sub) { return Holds(code_.data() + sub, x); });
         break;
       case kWeekdays:
       case kNot:
@@ -315,7 +343,7 @@ bool TagRules::Holds(uint32_t at, const Context& x) const {
 void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t channel,
                         absl::Span<const uint32_t> entry_tags, const LocalTime& local,
                         Result& result) const {
-  if (rules_.empty()) return;
+  if (rule_at_.empty()) return;
   // The three bitsets in one zeroed block, a few cache lines on the stack.
   const size_t tag_words = (tags_.size() + 63) / 64;
   absl::InlinedVector<uint64_t, 32> bits(words_ + tag_words + (keywords_.keyword_count() + 63) / 64,
@@ -323,10 +351,13 @@ void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t cha
   uint64_t* const candidates = bits.data();
   uint64_t* const present = candidates + words_;
   uint64_t* const found = present + tag_words;
-  Or(always_, 0, candidates);
+  auto file = [&](absl::Span<const uint32_t> rules) {
+    for (uint32_t r : rules) Set(candidates, r);
+  };
+  file(always_[0]);
   auto mark = [&](uint32_t t) {
     Set(present, t);
-    if (tag_info_[t].filed) Or(by_tag_, t, candidates);
+    file(by_tag_[t]);
   };
   for (const std::string& tag : arrival.tags()) {
     if (const uint32_t t = TagId(tag); t != kNone) mark(t);
@@ -337,11 +368,11 @@ void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t cha
   keywords_.Match(arrival.message(), [&](int32_t k) {
     if (Test(found, static_cast<size_t>(k))) return;
     Set(found, static_cast<size_t>(k));
-    Or(by_keyword_, static_cast<size_t>(k), candidates);
+    file(by_keyword_[static_cast<size_t>(k)]);
   });
-  if (channel != kNone) Or(by_channel_, channel, candidates);
-  if (entry * words_ < by_entry_.size()) Or(by_entry_, entry, candidates);
-  Or(by_hour_, static_cast<size_t>(local.weekday * 24 + local.minute / 60), candidates);
+  if (channel != kNone) file(by_channel_[channel]);
+  if (entry < by_entry_.keys()) file(by_entry_[entry]);
+  file(by_hour_[static_cast<size_t>(local.weekday * 24 + local.minute / 60)]);
 
   const Context context{arrival, entry, channel, local, present, found};
   auto remove = [&](uint32_t t) {
@@ -355,34 +386,32 @@ void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t cha
   // it candidates too.
   for (size_t w = 0; w < words_; ++w) {
     while (candidates[w] != 0) {
-      const int bit = __builtin_ctzll(candidates[w]);
+      const uint32_t r = static_cast<uint32_t>(w * 64 + __builtin_ctzll(candidates[w]));
       candidates[w] &= candidates[w] - 1;
-      const uint32_t r = static_cast<uint32_t>(w * 64 + static_cast<size_t>(bit));
-      const Rule& rule = rules_[r];
-      if (!rule.sure && !Holds(rule.when, context)) continue;
+      const uint32_t* const record = code_.data() + rule_at_[r];
+      const uint32_t* const adds = record + 2;
+      const uint32_t* const removes = adds + 1 + *adds;
+      if (!(record[0] & kSure) && !Holds(removes + 1 + *removes, context)) continue;
       result.fired.push_back(r);
-      const uint32_t* const add = actions_.data() + rule.actions;
-      for (const uint32_t* it = add + 1; it != add + 1 + *add; ++it) {
-        const uint32_t t = *it;
+      for (const uint32_t* add = adds + 1; add != removes; ++add) {
+        const uint32_t t = *add & kTagIdMask;
         if (Test(present, t)) continue;
-        const TagInfo& info = tag_info_[t];
-        if (info.exclusive >= 0) {  // one tag of an exclusive group at a time
-          for (uint32_t other : exclusive_[info.exclusive]) {
+        if (*add & kExclusiveTag) {  // one tag of an exclusive group at a time
+          for (uint32_t other : exclusive_[exclusive_group_[t]]) {
             if (other != t) remove(other);
           }
         }
         Set(present, t);
         result.added.push_back(t);
-        if (!info.filed) continue;
+        if (!(*add & kFiledTag)) continue;
         // Later rules only: those at or before r have had their turn.
-        const uint64_t* row = by_tag_.data() + size_t{t} * words_;
-        candidates[w] |= row[w] & (bit == 63 ? 0 : ~uint64_t{0} << (bit + 1));
-        for (size_t v = w + 1; v < words_; ++v) candidates[v] |= row[v];
+        for (uint32_t later : by_tag_[t]) {
+          if (later > r) Set(candidates, later);
+        }
       }
-      const uint32_t* const removed = add + 1 + *add;
-      for (const uint32_t* it = removed + 1; it != removed + 1 + *removed; ++it) remove(*it);
-      if (result.route_group < 0) result.route_group = rule.route_group;
-      if (rule.stop) return;
+      for (const uint32_t* it = removes + 1; it != removes + 1 + *removes; ++it) remove(*it);
+      if (result.route_group < 0) result.route_group = static_cast<int32_t>(record[1]);
+      if (record[0] & kStop) return;
     }
   }
 }

@@ -60,7 +60,7 @@ class TagRules {
                 absl::Span<const uint32_t> entry_tags, const LocalTime& local,
                 Result& result) const;
 
-  bool empty() const { return rules_.empty(); }
+  bool empty() const { return rule_at_.empty(); }
   const std::string& tag(uint32_t id) const { return tags_[id]; }
   const std::string& rule_name(uint32_t rule) const { return names_[rule]; }
 
@@ -83,68 +83,92 @@ class TagRules {
     kAnyOf,         // condition offsets; any holds
     kNot,           // one condition offset, no count; must not hold
   };
-  // A condition is a run of code_ starting at its offset: a head word (bit k set when check
-  // k is present; the weekday mask in bits 16–22), then for each check present, in the
-  // order above, its operand count and operands. Holds reads one short run, and only the
-  // checks a rule has.
+  // A condition is a run of code_: a head word (bit k set when check k is present; the
+  // weekday mask in bits 16–22), then for each check present, in the order above, its
+  // operand count and operands. Holds reads one short run, and only the checks a rule has.
   static constexpr int kWeekdayShift = 16;
-  struct Rule {
-    uint32_t when = 0;     // condition offset in code_
-    uint32_t actions = 0;  // in actions_: add count, adds, remove count, removes (tag ids)
-    int32_t route_group = -1;
-    bool stop = false;
+  struct Parts {  // a condition's operands by check, while it is compiled
+    std::vector<uint32_t> operands[kNot + 1];
+    uint32_t weekdays = 0;
+  };
+  // A rule is a record in code_ at rule_at_[r]: a flags word, its route group (or -1), the
+  // count and words of the tags it adds, the count and ids of those it removes, then its
+  // condition. A candidate rule costs a cache line or two, not a walk through tables.
+  enum RuleFlag : uint32_t {
+    kStop = 1,
     // The condition holds whenever the index makes the rule a candidate: it requires only
     // keywords, only channels or only entries, and is filed under them (none of which
     // changes while rules run, unlike tags).
-    bool sure = false;
+    kSure = 2,
   };
-  struct TagInfo {
-    int32_t exclusive = -1;  // index into exclusive_, or -1
-    bool filed = false;      // some rule is filed under the tag (its by_tag_ row is not 0)
-  };
+  // A tag a rule adds is its id and what adding it entails, known when compiled: rules
+  // filed under it become candidates; the others of its exclusive group go.
+  static constexpr uint32_t kFiledTag = 1u << 31;
+  static constexpr uint32_t kExclusiveTag = 1u << 30;
+  static constexpr uint32_t kTagIdMask = kExclusiveTag - 1;  // tag ids stay below 2^30
   struct Context;
   // One bit per rule, per tag or per keyword.
   static bool Test(const uint64_t* bits, size_t i) { return (bits[i >> 6] >> (i & 63)) & 1; }
   static void Set(uint64_t* bits, size_t i) { bits[i >> 6] |= uint64_t{1} << (i & 63); }
 
+  // Rules filed under each key of one kind (a keyword, a tag, ...), in rule order. Lists,
+  // not bitsets: a key has a rule or two, and bitsets of 500 rules by tag would fill the
+  // caches the rest of an arrival needs. A key with one rule holds it inline.
+  class Filed {
+   public:
+    // Builds from the rules of each key, keys being dense from 0.
+    explicit Filed(const std::vector<std::vector<uint32_t>>& by_key = {});
+    absl::Span<const uint32_t> operator[](size_t key) const {
+      const Key& k = keys_[key];
+      return absl::MakeConstSpan(k.count == 1 ? &k.at : rules_.data() + k.at, k.count);
+    }
+    size_t keys() const { return keys_.size(); }
+
+   private:
+    struct Key {
+      uint32_t at = 0;  // the one rule, or where the rules start in rules_
+      uint32_t count = 0;
+    };
+    std::vector<Key> keys_;
+    std::vector<uint32_t> rules_;
+  };
+
   uint32_t Intern(const std::string& tag);
   uint32_t InternChannel(const std::string& channel);
   uint32_t AddString(const std::string& s);
-  void BuildIndex(bool indexed, uint32_t entries);
-  // ORs row `row` of `table` (rows of words_ words) into `bits`.
-  void Or(const std::vector<uint64_t>& table, size_t row, uint64_t* bits) const {
-    const uint64_t* words = table.data() + row * words_;
-    for (size_t w = 0; w < words_; ++w) bits[w] |= words[w];
-  }
-  // Appends the condition (its sub-conditions first) to code_ and returns its offset.
-  uint32_t CompileCondition(const v1::Condition& when, const std::string& path,
-                            const absl::flat_hash_map<std::string, uint32_t>& entry_index,
-                            std::vector<std::string>& problems);
+  // Interns what `when` names and compiles its sub-conditions into code_.
+  Parts Gather(const v1::Condition& when, const std::string& path,
+               const absl::flat_hash_map<std::string, uint32_t>& entry_index,
+               std::vector<std::string>& problems);
+  // Appends a condition's run to code_ and returns its offset.
+  uint32_t Emit(const Parts& parts);
+  // The offset of rule r's condition.
+  uint32_t ConditionOf(uint32_t rule) const;
   // The operands of `check` in the condition at `at`; empty when it has none.
   absl::Span<const uint32_t> Operands(uint32_t at, Check check) const;
-  bool Holds(uint32_t at, const Context& context) const;
+  void BuildIndex(bool indexed, uint32_t entries);
+  bool Holds(const uint32_t* condition, const Context& context) const;
 
   std::vector<std::string> tags_;
   absl::flat_hash_map<std::string, uint32_t> tag_ids_;
   absl::flat_hash_map<std::string, uint32_t> channel_ids_;
-  std::vector<TagInfo> tag_info_;  // by tag id
+  std::vector<int32_t> exclusive_group_;  // by tag id: index into exclusive_, or -1
   std::vector<std::vector<uint32_t>> exclusive_;
   KeywordMatcher keywords_;
-  std::vector<Rule> rules_;
   std::vector<std::string> names_;  // by rule
-  std::vector<uint32_t> code_;      // the conditions
-  std::vector<uint32_t> actions_;
+  std::vector<uint32_t> rule_at_;   // by rule: its record in code_
+  std::vector<uint32_t> code_;      // rules and conditions
   std::vector<TimeWindow> windows_;
   std::vector<std::string> strings_;
 
-  // The index: rule bitsets (words_ words each) by what a rule's condition requires.
-  size_t words_ = 0;
-  std::vector<uint64_t> always_;      // rules filed under nothing: always evaluated
-  std::vector<uint64_t> by_keyword_;  // by keyword id
-  std::vector<uint64_t> by_tag_;      // by tag id
-  std::vector<uint64_t> by_entry_;    // by entry index
-  std::vector<uint64_t> by_hour_;     // by hour of the week, weekday * 24 + hour
-  std::vector<uint64_t> by_channel_;  // by channel id
+  // The index: rules by what their condition requires.
+  size_t words_ = 0;  // of a bitset of rules
+  Filed always_;      // one key: rules filed under nothing, always evaluated
+  Filed by_keyword_;  // by keyword id
+  Filed by_tag_;      // by tag id
+  Filed by_entry_;    // by entry index
+  Filed by_hour_;     // by hour of the week, weekday * 24 + hour
+  Filed by_channel_;  // by channel id
 };
 
 }  // namespace allot::internal
