@@ -51,7 +51,7 @@ class KeywordMatcher {
     const uint16_t* const byte_class = class_.data();
     const uint32_t first_output_row = first_output_row_;
     auto starts = [&](const unsigned char* at) { return byte_class[*at] & kStarts; };
-    uint32_t row = 0;
+    T row = 0;  // of the element type, so the read needs no widening on the chain
     while (p < end) {
       if (row == 0 && !starts(p)) {
         // At the root, skip the bytes no keyword starts with: most bytes of most texts. Past
