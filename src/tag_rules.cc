@@ -37,14 +37,75 @@ uint32_t TagRules::AddString(const std::string& s) {
   return static_cast<uint32_t>(strings_.size() - 1);
 }
 
-uint32_t TagRules::TagId(absl::string_view tag) const {
-  auto it = tag_ids_.find(tag);
-  return it == tag_ids_.end() ? kNone : it->second;
-}
+uint32_t TagRules::TagId(absl::string_view tag) const { return tag_index_.Find(tag); }
 
 uint32_t TagRules::ChannelId(absl::string_view channel) const {
-  auto it = channel_ids_.find(channel);
-  return it == channel_ids_.end() ? kNone : it->second;
+  return channel_index_.Find(channel);
+}
+
+TagRules::NameIndex::NameIndex(std::vector<std::string> names) : names_(std::move(names)) {
+  if (names_.empty()) return;
+  size_t size = 2;
+  while (size < 2 * names_.size()) size *= 2;
+  slots_.resize(size);
+  for (uint32_t id = 0; id < names_.size(); ++id) {
+    const Key key = KeyOf(names_[id]);
+    size_t i = Hash(key) & (size - 1);
+    while (slots_[i].id != kNone) i = (i + 1) & (size - 1);
+    slots_[i] = {key, id};
+  }
+}
+
+TagRules::NameIndex::Key TagRules::NameIndex::KeyOf(absl::string_view name) {
+  const char* const p = name.data();
+  const size_t n = name.size();
+  auto load8 = [](const char* at) {
+    uint64_t v;
+    std::memcpy(&v, at, 8);
+    return v;
+  };
+  auto load4 = [](const char* at) {
+    uint32_t v;
+    std::memcpy(&v, at, 4);
+    return uint64_t{v};
+  };
+  // Overlapping reads that together cover every byte (of the first 16 and the last 8).
+  Key key;
+  key.size = n;
+  if (n >= 16) {
+    key.words[0] = load8(p);
+    key.words[1] = load8(p + 8);
+    key.words[2] = load8(p + n - 8);
+  } else if (n >= 8) {
+    key.words[0] = load8(p);
+    key.words[1] = load8(p + n - 8);
+  } else if (n >= 4) {
+    key.words[0] = load4(p) | load4(p + n - 4) << 32;
+  } else if (n > 0) {
+    key.words[0] = uint64_t{static_cast<unsigned char>(p[0])} |
+                   uint64_t{static_cast<unsigned char>(p[n / 2])} << 8 |
+                   uint64_t{static_cast<unsigned char>(p[n - 1])} << 16;
+  }
+  return key;
+}
+
+uint64_t TagRules::NameIndex::Hash(const Key& key) {
+  uint64_t h = key.words[0] * 0x9e3779b97f4a7c15 ^ key.words[1] * 0xc2b2ae3d27d4eb4f ^
+               key.words[2] * 0x165667b19e3779f9 ^ key.size;
+  h ^= h >> 29;
+  h *= 0xbf58476d1ce4e5b9;
+  return h ^ (h >> 32);
+}
+
+uint32_t TagRules::NameIndex::Find(absl::string_view name) const {
+  if (slots_.empty()) return kNone;
+  const Key key = KeyOf(name);
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = Hash(key) & mask;; i = (i + 1) & mask) {
+    const Slot& slot = slots_[i];
+    if (slot.id == kNone) return kNone;  // half the slots are empty: the walk ends
+    if (slot.key == key && (name.size() <= kKeyBytes || names_[slot.id] == name)) return slot.id;
+  }
 }
 
 TagRules::Parts TagRules::Gather(const v1::Condition& when, const std::string& path,
@@ -193,6 +254,10 @@ TagRules TagRules::Compile(const v1::Config& config,
   }
   rules.keywords_.Build();
   rules.BuildIndex(indexed, static_cast<uint32_t>(entry_index.size()));
+  rules.tag_index_ = NameIndex(rules.tags_);
+  std::vector<std::string> channels(rules.channel_ids_.size());
+  for (const auto& [channel, id] : rules.channel_ids_) channels[id] = channel;
+  rules.channel_index_ = NameIndex(std::move(channels));
   return rules;
 }
 
@@ -212,9 +277,18 @@ TagRules::Filed::Filed(const std::vector<std::vector<uint32_t>>& by_key) {
 void TagRules::BuildIndex(bool indexed, uint32_t entries) {
   words_ = (rule_at_.size() + 63) / 64;
   std::vector<std::vector<uint32_t>> always(1), by_keyword(keywords_.keyword_count()),
-      by_tag(tags_.size()), by_entry(entries), by_hour(7 * 24), by_channel(channel_ids_.size());
+      by_tag(tags_.size()), by_entry(entries), by_slot(7 * 48), by_channel(channel_ids_.size());
+  // Whether some rule may take a tag away (removing it, or adding another of its exclusive
+  // group); if none can, a tag once present stays for the rules after.
+  bool tags_go = std::any_of(exclusive_.begin(), exclusive_.end(),
+                             [](const std::vector<uint32_t>& group) { return group.size() > 1; });
+  for (uint32_t r = 0; r < rule_at_.size(); ++r) {
+    const uint32_t removes = rule_at_[r] + 3 + code_[rule_at_[r] + 2];
+    tags_go = tags_go || code_[removes] > 0;
+  }
   for (uint32_t r = 0; r < rule_at_.size(); ++r) {
     const uint32_t at = ConditionOf(r);
+    const uint32_t checks = code_[at] & ((1u << kWeekdayShift) - 1);
     const absl::Span<const uint32_t> keywords = Operands(at, kKeywords);
     const absl::Span<const uint32_t> all_tags = Operands(at, kAllTags);
     const absl::Span<const uint32_t> any_tags = Operands(at, kAnyTags);
@@ -222,34 +296,41 @@ void TagRules::BuildIndex(bool indexed, uint32_t entries) {
     const absl::Span<const uint32_t> entry_list = Operands(at, kEntries);
     const absl::Span<const uint32_t> windows = Operands(at, kLocalTime);
     const uint32_t weekdays = (code_[at] >> kWeekdayShift) & 0x7f;
-    uint32_t& flags = code_[rule_at_[r]];
+    // Filed with kSureRule when the condition is only what it is filed under.
+    auto filed = [&](uint32_t only) { return checks == only ? r | kSureRule : r; };
     // One requirement of the condition, the most selective there is; a rule whose
     // condition requires none of these is evaluated for every arrival. Rules are filed in
     // order, so every list is sorted (a key listed twice files a rule twice: harmless).
     if (!indexed) {
       always[0].push_back(r);
     } else if (!keywords.empty()) {
-      for (uint32_t k : keywords) by_keyword[k].push_back(r);
-      if (code_[at] == 1u << kKeywords) flags |= kSure;
+      for (uint32_t k : keywords) by_keyword[k].push_back(filed(1u << kKeywords));
     } else if (!all_tags.empty()) {
-      by_tag[all_tags[0]].push_back(r);
+      // Sure only if the one tag cannot go before the rule's turn.
+      by_tag[all_tags[0]].push_back(all_tags.size() == 1 && !tags_go ? filed(1u << kAllTags) : r);
     } else if (!any_tags.empty()) {
-      for (uint32_t t : any_tags) by_tag[t].push_back(r);
+      for (uint32_t t : any_tags) by_tag[t].push_back(tags_go ? r : filed(1u << kAnyTags));
     } else if (!channels.empty()) {
-      for (uint32_t c : channels) by_channel[c].push_back(r);
-      if (code_[at] == 1u << kChannels) flags |= kSure;
+      for (uint32_t c : channels) by_channel[c].push_back(filed(1u << kChannels));
     } else if (!entry_list.empty()) {
-      for (uint32_t e : entry_list) by_entry[e].push_back(r);
-      if (code_[at] == 1u << kEntries) flags |= kSure;
+      for (uint32_t e : entry_list) by_entry[e].push_back(filed(1u << kEntries));
     } else if (!windows.empty() || weekdays != 0) {
+      // Filed under every half hour where the windows and days hold at some minute; sure
+      // where they hold at every minute and the condition is only them.
+      const bool only_time = (checks & ~((1u << kLocalTime) | (1u << kWeekdays))) == 0;
       for (int day = 0; day < 7; ++day) {
-        if (weekdays != 0 && !((weekdays >> day) & 1)) continue;
-        for (int hour = 0; hour < 24; ++hour) {
-          const bool touched =
-              windows.empty() || std::any_of(windows.begin(), windows.end(), [&](uint32_t w) {
-                return windows_[w].TouchesHour(day, hour);
-              });
-          if (touched) by_hour[day * 24 + hour].push_back(r);
+        for (int slot = 0; slot < 48; ++slot) {
+          int held = 0;
+          for (int minute = slot * 30; minute < slot * 30 + 30; ++minute) {
+            const LocalTime t{0, day, minute};
+            held +=
+                (weekdays == 0 || ((weekdays >> day) & 1)) &&
+                (windows.empty() || std::any_of(windows.begin(), windows.end(), [&](uint32_t w) {
+                   return windows_[w].Contains(t);
+                 }));
+          }
+          if (held == 0) continue;
+          by_slot[day * 48 + slot].push_back(held == 30 && only_time ? r | kSureRule : r);
         }
       }
     } else {
@@ -269,7 +350,7 @@ void TagRules::BuildIndex(bool indexed, uint32_t entries) {
   by_keyword_ = Filed(by_keyword);
   by_tag_ = Filed(by_tag);
   by_entry_ = Filed(by_entry);
-  by_hour_ = Filed(by_hour);
+  by_slot_ = Filed(by_slot);
   by_channel_ = Filed(by_channel);
 }
 
@@ -344,15 +425,19 @@ void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t cha
                         absl::Span<const uint32_t> entry_tags, const LocalTime& local,
                         Result& result) const {
   if (rule_at_.empty()) return;
-  // The three bitsets in one zeroed block, a few cache lines on the stack.
+  // The bitsets in one zeroed block, a few cache lines on the stack.
   const size_t tag_words = (tags_.size() + 63) / 64;
-  absl::InlinedVector<uint64_t, 32> bits(words_ + tag_words + (keywords_.keyword_count() + 63) / 64,
-                                         0);
+  absl::InlinedVector<uint64_t, 40> bits(
+      2 * words_ + tag_words + (keywords_.keyword_count() + 63) / 64, 0);
   uint64_t* const candidates = bits.data();
-  uint64_t* const present = candidates + words_;
+  uint64_t* const sure = candidates + words_;  // candidates filed as sure to hold
+  uint64_t* const present = sure + words_;
   uint64_t* const found = present + tag_words;
   auto file = [&](absl::Span<const uint32_t> rules) {
-    for (uint32_t r : rules) Set(candidates, r);
+    for (uint32_t r : rules) {
+      Set(candidates, r & kRuleMask);
+      if (r & kSureRule) Set(sure, r & kRuleMask);
+    }
   };
   file(always_[0]);
   auto mark = [&](uint32_t t) {
@@ -372,7 +457,7 @@ void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t cha
   });
   if (channel != kNone) file(by_channel_[channel]);
   if (entry < by_entry_.keys()) file(by_entry_[entry]);
-  file(by_hour_[static_cast<size_t>(local.weekday * 24 + local.minute / 60)]);
+  file(by_slot_[static_cast<size_t>(local.weekday * 48 + local.minute / 30)]);
 
   const Context context{arrival, entry, channel, local, present, found};
   auto remove = [&](uint32_t t) {
@@ -391,7 +476,7 @@ void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t cha
       const uint32_t* const record = code_.data() + rule_at_[r];
       const uint32_t* const adds = record + 2;
       const uint32_t* const removes = adds + 1 + *adds;
-      if (!(record[0] & kSure) && !Holds(removes + 1 + *removes, context)) continue;
+      if (!Test(sure, r) && !Holds(removes + 1 + *removes, context)) continue;
       result.fired.push_back(r);
       for (const uint32_t* add = adds + 1; add != removes; ++add) {
         const uint32_t t = *add & kTagIdMask;
@@ -406,7 +491,9 @@ void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t cha
         if (!(*add & kFiledTag)) continue;
         // Later rules only: those at or before r have had their turn.
         for (uint32_t later : by_tag_[t]) {
-          if (later > r) Set(candidates, later);
+          if ((later & kRuleMask) <= r) continue;
+          Set(candidates, later & kRuleMask);
+          if (later & kSureRule) Set(sure, later & kRuleMask);
         }
       }
       for (const uint32_t* it = removes + 1; it != removes + 1 + *removes; ++it) remove(*it);

@@ -11,6 +11,7 @@
 #define ALLOT_SRC_TAG_RULES_H_
 
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
@@ -94,18 +95,14 @@ class TagRules {
   // A rule is a record in code_ at rule_at_[r]: a flags word, its route group (or -1), the
   // count and words of the tags it adds, the count and ids of those it removes, then its
   // condition. A candidate rule costs a cache line or two, not a walk through tables.
-  enum RuleFlag : uint32_t {
-    kStop = 1,
-    // The condition holds whenever the index makes the rule a candidate: it requires only
-    // keywords, only channels or only entries, and is filed under them (none of which
-    // changes while rules run, unlike tags).
-    kSure = 2,
-  };
+  enum RuleFlag : uint32_t { kStop = 1 };
   // A tag a rule adds is its id and what adding it entails, known when compiled: rules
   // filed under it become candidates; the others of its exclusive group go.
   static constexpr uint32_t kFiledTag = 1u << 31;
   static constexpr uint32_t kExclusiveTag = 1u << 30;
   static constexpr uint32_t kTagIdMask = kExclusiveTag - 1;  // tag ids stay below 2^30
+  static constexpr uint32_t kSureRule = 1u << 31;
+  static constexpr uint32_t kRuleMask = kSureRule - 1;
   struct Context;
   // One bit per rule, per tag or per keyword.
   static bool Test(const uint64_t* bits, size_t i) { return (bits[i >> 6] >> (i & 63)) & 1; }
@@ -114,6 +111,8 @@ class TagRules {
   // Rules filed under each key of one kind (a keyword, a tag, ...), in rule order. Lists,
   // not bitsets: a key has a rule or two, and bitsets of 500 rules by tag would fill the
   // caches the rest of an arrival needs. A key with one rule holds it inline.
+  // A rule filed with kSureRule holds whenever its key does (say its condition is only
+  // keywords, and one of them is found): it needs no evaluation.
   class Filed {
    public:
     // Builds from the rules of each key, keys being dense from 0.
@@ -133,6 +132,39 @@ class TagRules {
     std::vector<uint32_t> rules_;
   };
 
+  // Ids of the names an arrival brings (tags, a channel), each found by reading one slot:
+  // open addressing over slots that hold a name's bytes beside its id, so a lookup touches
+  // one cache line and calls nothing.
+  class NameIndex {
+   public:
+    // Indexes `names`, distinct; a name's id is its index.
+    explicit NameIndex(std::vector<std::string> names = {});
+    // The id of `name`, or kNone.
+    uint32_t Find(absl::string_view name) const;
+
+   private:
+    // A name's bytes, packed so that names of up to 24 bytes have distinct keys; a longer
+    // one's key holds its first 16 and last 8 bytes, and a match is checked on names_.
+    struct Key {
+      uint64_t words[3] = {0, 0, 0};
+      uint64_t size = 0;
+      bool operator==(const Key& other) const {
+        return words[0] == other.words[0] && words[1] == other.words[1] &&
+               words[2] == other.words[2] && size == other.size;
+      }
+    };
+    static constexpr size_t kKeyBytes = 24;
+    struct Slot {
+      Key key;
+      uint32_t id = kNone;
+    };
+    static Key KeyOf(absl::string_view name);
+    static uint64_t Hash(const Key& key);
+
+    std::vector<Slot> slots_;  // a power of two of them, at most half full
+    std::vector<std::string> names_;
+  };
+
   uint32_t Intern(const std::string& tag);
   uint32_t InternChannel(const std::string& channel);
   uint32_t AddString(const std::string& s);
@@ -150,8 +182,9 @@ class TagRules {
   bool Holds(const uint32_t* condition, const Context& context) const;
 
   std::vector<std::string> tags_;
-  absl::flat_hash_map<std::string, uint32_t> tag_ids_;
-  absl::flat_hash_map<std::string, uint32_t> channel_ids_;
+  absl::flat_hash_map<std::string, uint32_t> tag_ids_;      // to compile
+  absl::flat_hash_map<std::string, uint32_t> channel_ids_;  // to compile
+  NameIndex tag_index_, channel_index_;                     // the same, to evaluate
   std::vector<int32_t> exclusive_group_;  // by tag id: index into exclusive_, or -1
   std::vector<std::vector<uint32_t>> exclusive_;
   KeywordMatcher keywords_;
@@ -167,7 +200,7 @@ class TagRules {
   Filed by_keyword_;  // by keyword id
   Filed by_tag_;      // by tag id
   Filed by_entry_;    // by entry index
-  Filed by_hour_;     // by hour of the week, weekday * 24 + hour
+  Filed by_slot_;     // by half hour of the week, weekday * 48 + minute / 30
   Filed by_channel_;  // by channel id
 };
 

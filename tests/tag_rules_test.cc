@@ -245,14 +245,18 @@ const T& Pick(std::mt19937_64& rng, const T (&from)[N]) {
 }
 
 // Random rules over a few tags, keywords, channels and places, so that rules overlap and
-// fire often; conditions nest through any_of and not. Tags t6 and t7 are exclusive.
+// fire often; conditions nest through any_of and not. Half the configs take tags away (t6
+// and t7 exclusive, some rules removing tags), half never do, which the index relies on.
 v1::Config RandomConfig(std::mt19937_64& rng) {
   v1::Config config;
-  v1::TagGroup* group = config.add_tag_groups();
-  group->set_name("x");
-  group->set_exclusive(true);
-  group->add_tags("t6");
-  group->add_tags("t7");
+  const bool tags_go = rng() % 2;
+  if (tags_go) {
+    v1::TagGroup* group = config.add_tag_groups();
+    group->set_name("x");
+    group->set_exclusive(true);
+    group->add_tags("t6");
+    group->add_tags("t7");
+  }
   auto random_condition = [&](v1::Condition* when, int depth, auto&& self) -> void {
     const int kinds = 1 + static_cast<int>(rng() % 3);
     for (int k = 0; k < kinds; ++k) {
@@ -277,9 +281,11 @@ v1::Config RandomConfig(std::mt19937_64& rng) {
           break;
         case 6: {
           v1::TimeWindow* w = when->add_local_time();
-          const int start = static_cast<int>(rng() % 48) * 30;
+          // On the half hour mostly, as windows are; now and then not.
+          const int step = rng() % 4 ? 30 : 10;
+          const int start = static_cast<int>(rng() % (1440 / step)) * step;
           w->set_start(absl::StrFormat("%02d:%02d", start / 60, start % 60));
-          const int end = static_cast<int>(rng() % 48) * 30;
+          const int end = static_cast<int>(rng() % (1440 / step)) * step;
           w->set_end(absl::StrFormat("%02d:%02d", end / 60, end % 60));
           if (rng() % 2) w->add_days(static_cast<v1::Weekday>(v1::MON + rng() % 7));
           break;
@@ -314,7 +320,7 @@ v1::Config RandomConfig(std::mt19937_64& rng) {
     if (rng() % 2) rule->set_name(absl::StrCat("rule ", r));
     random_condition(rule->mutable_when(), 0, random_condition);
     for (int t = 0; t < 1 + static_cast<int>(rng() % 2); ++t) rule->add_add_tags(Pick(rng, kTags));
-    if (rng() % 5 == 0) rule->add_remove_tags(Pick(rng, kTags));
+    if (tags_go && rng() % 5 == 0) rule->add_remove_tags(Pick(rng, kTags));
     if (rng() % 7 == 0) rule->set_route_to_group(rng() % 2 ? "g" : "h");
     rule->set_stop(rng() % 40 == 0);
   }
@@ -460,6 +466,56 @@ std::vector<std::string> Names(const TagRules& rules, absl::Span<const uint32_t>
   std::vector<std::string> names;
   for (uint32_t id : ids) names.push_back(rules.tag(id));
   return names;
+}
+
+// An arrival's tags and channel are looked up by their bytes: every name the rules know is
+// found, short or long, and no other, however names share prefixes, suffixes and lengths.
+TEST_CASE("Tag and channel ids are found for exactly the names the rules know") {
+  std::mt19937_64 rng(31);
+  const char* const pieces[] = {"a", "b", "敏", "感", "-"};
+  auto random_name = [&] {
+    std::string name;
+    for (int i = 0, n = static_cast<int>(rng() % 16); i < n; ++i) name += Pick(rng, pieces);
+    return name;
+  };
+  v1::Config config;
+  std::set<std::string> tags, channels;
+  for (int r = 0; r < 300; ++r) {
+    v1::TagRule* rule = config.add_tag_rules();
+    const std::string tag = random_name(), channel = random_name();
+    if (!tag.empty()) {
+      rule->add_add_tags(tag);
+      tags.insert(tag);
+    }
+    rule->mutable_when()->add_channels(channel);
+    channels.insert(channel);
+  }
+  std::vector<std::string> problems;
+  const TagRules rules = TagRules::Compile(config, kEntryIndex, kGroupIndex, problems);
+  REQUIRE(problems.empty());
+  std::set<uint32_t> channel_ids;
+  for (const std::string& t : tags) CHECK(rules.tag(rules.TagId(t)) == t);
+  for (const std::string& c : channels) channel_ids.insert(rules.ChannelId(c));
+  CHECK(channel_ids.size() == channels.size());
+  CHECK(channel_ids.count(TagRules::kNone) == 0);
+  auto check = [&](const std::string& name) {
+    INFO(name);
+    CHECK((rules.TagId(name) != TagRules::kNone) == (tags.count(name) > 0));
+    CHECK((rules.ChannelId(name) != TagRules::kNone) == (channels.count(name) > 0));
+  };
+  for (int i = 0; i < 2000; ++i) check(random_name());
+  // Near misses: every known name with one byte changed, dropped or added.
+  for (const std::set<std::string>* names : {&tags, &channels}) {
+    for (const std::string& name : *names) {
+      for (size_t at = 0; at < name.size(); ++at) {
+        std::string changed = name;
+        changed[at] = static_cast<char>(changed[at] ^ 1);
+        check(changed);
+        check(std::string(name).erase(at, 1));
+      }
+      check(name + "a");
+    }
+  }
 }
 
 // The compiled rules give what reading the config directly gives: every condition, nesting,
