@@ -181,12 +181,6 @@ uint32_t TagRules::Emit(const Parts& parts) {
   return at;
 }
 
-uint32_t TagRules::ConditionOf(uint32_t rule) const {
-  const uint32_t adds = rule_at_[rule] + 2;
-  const uint32_t removes = adds + 1 + code_[adds];
-  return removes + 1 + code_[removes];
-}
-
 absl::Span<const uint32_t> TagRules::Operands(uint32_t at, Check check) const {
   const uint32_t* p = code_.data() + at;
   const uint32_t head = *p++;
@@ -226,18 +220,24 @@ TagRules TagRules::Compile(const v1::Config& config,
     const v1::TagRule& r = config.tag_rules(i);
     const std::string path = absl::StrCat("tag_rules[", i, "]");
     rules.names_.push_back(r.name().empty() ? path : r.name());
-    // Sub-conditions first, so that the rule's record and its condition are contiguous.
     const Parts when = rules.Gather(r.when(), path + ".when", entry_index, problems);
-    std::vector<uint32_t>& code = rules.code_;
-    rules.rule_at_.push_back(static_cast<uint32_t>(code.size()));
-    code.push_back(r.stop() ? uint32_t{kStop} : 0);
-    const auto group = group_index.find(r.route_to_group());
-    code.push_back(group == group_index.end() ? ~uint32_t{0} : group->second);
-    for (const auto* tags : {&r.add_tags(), &r.remove_tags()}) {
-      code.push_back(static_cast<uint32_t>(tags->size()));
-      for (const std::string& t : *tags) code.push_back(rules.Intern(t));
+    Rule rule;
+    rule.flags = r.stop() ? uint32_t{kStop} : 0;
+    if (auto g = group_index.find(r.route_to_group()); g != group_index.end()) {
+      rule.route_group = static_cast<int32_t>(g->second);
     }
-    rules.Emit(when);
+    if (r.add_tags_size() == 1 && r.remove_tags_size() == 0) {
+      rule.flags |= kOneAdd;
+      rule.actions = rules.Intern(r.add_tags(0));
+    } else {
+      rule.actions = static_cast<uint32_t>(rules.code_.size());
+      for (const auto* tags : {&r.add_tags(), &r.remove_tags()}) {
+        rules.code_.push_back(static_cast<uint32_t>(tags->size()));
+        for (const std::string& t : *tags) rules.code_.push_back(rules.Intern(t));
+      }
+    }
+    rule.when = rules.Emit(when);
+    rules.rules_.push_back(rule);
   }
   // Tag names equal but for case are one tag to an operator and two to a computer.
   for (const v1::Entry& e : config.entries()) {
@@ -275,19 +275,19 @@ TagRules::Filed::Filed(const std::vector<std::vector<uint32_t>>& by_key) {
 }
 
 void TagRules::BuildIndex(bool indexed, uint32_t entries) {
-  words_ = (rule_at_.size() + 63) / 64;
+  words_ = (rules_.size() + 63) / 64;
   std::vector<std::vector<uint32_t>> always(1), by_keyword(keywords_.keyword_count()),
       by_tag(tags_.size()), by_entry(entries), by_slot(7 * 48), by_channel(channel_ids_.size());
   // Whether some rule may take a tag away (removing it, or adding another of its exclusive
   // group); if none can, a tag once present stays for the rules after.
   bool tags_go = std::any_of(exclusive_.begin(), exclusive_.end(),
                              [](const std::vector<uint32_t>& group) { return group.size() > 1; });
-  for (uint32_t r = 0; r < rule_at_.size(); ++r) {
-    const uint32_t removes = rule_at_[r] + 3 + code_[rule_at_[r] + 2];
-    tags_go = tags_go || code_[removes] > 0;
+  for (const Rule& rule : rules_) {
+    if (rule.flags & kOneAdd) continue;
+    tags_go = tags_go || code_[rule.actions + 1 + code_[rule.actions]] > 0;
   }
-  for (uint32_t r = 0; r < rule_at_.size(); ++r) {
-    const uint32_t at = ConditionOf(r);
+  for (uint32_t r = 0; r < rules_.size(); ++r) {
+    const uint32_t at = rules_[r].when;
     const uint32_t checks = code_[at] & ((1u << kWeekdayShift) - 1);
     const absl::Span<const uint32_t> keywords = Operands(at, kKeywords);
     const absl::Span<const uint32_t> all_tags = Operands(at, kAllTags);
@@ -338,13 +338,18 @@ void TagRules::BuildIndex(bool indexed, uint32_t entries) {
     }
   }
   // What adding each tag entails, now that the index is known.
-  for (uint32_t r = 0; r < rule_at_.size(); ++r) {
-    uint32_t* const adds = code_.data() + rule_at_[r] + 2;
-    for (uint32_t* add = adds + 1; add != adds + 1 + *adds; ++add) {
-      const uint32_t t = *add;
-      if (!by_tag[t].empty()) *add |= kFiledTag;
-      if (exclusive_group_[t] >= 0) *add |= kExclusiveTag;
+  auto entail = [&](uint32_t& add) {
+    const uint32_t t = add;
+    if (!by_tag[t].empty()) add |= kFiledTag;
+    if (exclusive_group_[t] >= 0) add |= kExclusiveTag;
+  };
+  for (Rule& rule : rules_) {
+    if (rule.flags & kOneAdd) {
+      entail(rule.actions);
+      continue;
     }
+    uint32_t* const adds = code_.data() + rule.actions;
+    for (uint32_t* add = adds + 1; add != adds + 1 + *adds; ++add) entail(*add);
   }
   always_ = Filed(always);
   by_keyword_ = Filed(by_keyword);
@@ -424,7 +429,7 @@ bool TagRules::Holds(const uint32_t* p, const Context& x) const {
 void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t channel,
                         absl::Span<const uint32_t> entry_tags, const LocalTime& local,
                         Result& result) const {
-  if (rule_at_.empty()) return;
+  if (rules_.empty()) return;
   // The bitsets in one zeroed block, a few cache lines on the stack.
   const size_t tag_words = (tags_.size() + 63) / 64;
   absl::InlinedVector<uint64_t, 40> bits(
@@ -434,9 +439,10 @@ void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t cha
   uint64_t* const present = sure + words_;
   uint64_t* const found = present + tag_words;
   auto file = [&](absl::Span<const uint32_t> rules) {
-    for (uint32_t r : rules) {
-      Set(candidates, r & kRuleMask);
-      if (r & kSureRule) Set(sure, r & kRuleMask);
+    for (uint32_t filed : rules) {
+      const uint32_t r = filed & kRuleMask;
+      Set(candidates, r);
+      if (filed & kSureRule) Set(sure, r);
     }
   };
   file(always_[0]);
@@ -467,38 +473,41 @@ void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t cha
     result.added.erase(std::remove(result.added.begin(), result.added.end(), t),
                        result.added.end());
   };
+  auto add = [&](uint32_t r, uint32_t word) {
+    const uint32_t t = word & kTagIdMask;
+    if (Test(present, t)) return;
+    if (word & kExclusiveTag) {  // one tag of an exclusive group at a time
+      for (uint32_t other : exclusive_[exclusive_group_[t]]) {
+        if (other != t) remove(other);
+      }
+    }
+    Set(present, t);
+    result.added.push_back(t);
+    if (!(word & kFiledTag)) return;
+    // Later rules only: those at or before r have had their turn.
+    for (uint32_t later : by_tag_[t]) {
+      if ((later & kRuleMask) > r) file(absl::MakeConstSpan(&later, 1));
+    }
+  };
   // The candidates in rule order; a tag added by a rule makes the later rules filed under
   // it candidates too.
   for (size_t w = 0; w < words_; ++w) {
     while (candidates[w] != 0) {
       const uint32_t r = static_cast<uint32_t>(w * 64 + __builtin_ctzll(candidates[w]));
       candidates[w] &= candidates[w] - 1;
-      const uint32_t* const record = code_.data() + rule_at_[r];
-      const uint32_t* const adds = record + 2;
-      const uint32_t* const removes = adds + 1 + *adds;
-      if (!Test(sure, r) && !Holds(removes + 1 + *removes, context)) continue;
+      const Rule& rule = rules_[r];
+      if (!Test(sure, r) && !Holds(code_.data() + rule.when, context)) continue;
       result.fired.push_back(r);
-      for (const uint32_t* add = adds + 1; add != removes; ++add) {
-        const uint32_t t = *add & kTagIdMask;
-        if (Test(present, t)) continue;
-        if (*add & kExclusiveTag) {  // one tag of an exclusive group at a time
-          for (uint32_t other : exclusive_[exclusive_group_[t]]) {
-            if (other != t) remove(other);
-          }
-        }
-        Set(present, t);
-        result.added.push_back(t);
-        if (!(*add & kFiledTag)) continue;
-        // Later rules only: those at or before r have had their turn.
-        for (uint32_t later : by_tag_[t]) {
-          if ((later & kRuleMask) <= r) continue;
-          Set(candidates, later & kRuleMask);
-          if (later & kSureRule) Set(sure, later & kRuleMask);
-        }
+      if (rule.flags & kOneAdd) {
+        add(r, rule.actions);
+      } else {
+        const uint32_t* const adds = code_.data() + rule.actions;
+        const uint32_t* const removes = adds + 1 + *adds;
+        for (const uint32_t* it = adds + 1; it != removes; ++it) add(r, *it);
+        for (const uint32_t* it = removes + 1; it != removes + 1 + *removes; ++it) remove(*it);
       }
-      for (const uint32_t* it = removes + 1; it != removes + 1 + *removes; ++it) remove(*it);
-      if (result.route_group < 0) result.route_group = static_cast<int32_t>(record[1]);
-      if (record[0] & kStop) return;
+      if (result.route_group < 0) result.route_group = rule.route_group;
+      if (rule.flags & kStop) return;
     }
   }
 }
