@@ -1,7 +1,7 @@
 #include "tag_rules.h"
 
 #include <algorithm>
-#include <iterator>
+#include <cstring>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -316,21 +316,34 @@ void TagRules::BuildIndex(bool indexed, uint32_t entries) {
       for (uint32_t e : entry_list) by_entry[e].push_back(filed(1u << kEntries));
     } else if (!windows.empty() || weekdays != 0) {
       // Filed under every half hour where the windows and days hold at some minute; sure
-      // where they hold at every minute and the condition is only them.
+      // where they hold at every minute and the condition is only them. Within a day they
+      // change only where a window opens or closes, so probing a half hour's first minute
+      // and those inside it decides.
       const bool only_time = (checks & ~((1u << kLocalTime) | (1u << kWeekdays))) == 0;
+      std::vector<int> changes;
+      for (uint32_t w : windows) {
+        changes.push_back(windows_[w].start_minute());
+        changes.push_back(windows_[w].end_minute());
+      }
       for (int day = 0; day < 7; ++day) {
         for (int slot = 0; slot < 48; ++slot) {
-          int held = 0;
-          for (int minute = slot * 30; minute < slot * 30 + 30; ++minute) {
+          bool some = false, all = true;
+          auto probe = [&](int minute) {
             const LocalTime t{0, day, minute};
-            held +=
+            const bool held =
                 (weekdays == 0 || ((weekdays >> day) & 1)) &&
                 (windows.empty() || std::any_of(windows.begin(), windows.end(), [&](uint32_t w) {
                    return windows_[w].Contains(t);
                  }));
+            some = some || held;
+            all = all && held;
+          };
+          probe(slot * 30);
+          for (int minute : changes) {
+            if (minute > slot * 30 && minute < slot * 30 + 30) probe(minute);
           }
-          if (held == 0) continue;
-          by_slot[day * 48 + slot].push_back(held == 30 && only_time ? r | kSureRule : r);
+          if (!some) continue;
+          by_slot[day * 48 + slot].push_back(all && only_time ? r | kSureRule : r);
         }
       }
     } else {
@@ -432,7 +445,7 @@ void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t cha
   if (rules_.empty()) return;
   // The bitsets in one zeroed block, a few cache lines on the stack.
   const size_t tag_words = (tags_.size() + 63) / 64;
-  absl::InlinedVector<uint64_t, 40> bits(
+  absl::InlinedVector<uint64_t, 64> bits(
       2 * words_ + tag_words + (keywords_.keyword_count() + 63) / 64, 0);
   uint64_t* const candidates = bits.data();
   uint64_t* const sure = candidates + words_;  // candidates filed as sure to hold

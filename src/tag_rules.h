@@ -3,15 +3,14 @@
 // message per arrival), and conditions become short runs of words evaluated on ids.
 // An index keeps the cost per arrival near the number of rules that can fire rather than the
 // number of rules (SPEC §7: 500 rules): each rule is filed under one thing its condition
-// requires (a keyword, a tag, a channel, an entry, the hours its time windows touch), and
-// an arrival evaluates, in rule order, only the rules filed under what it has, plus those
-// filed under tags that earlier rules add. Knows nothing of groups or employees beyond their
-// indices.
+// requires (a keyword, a tag, a channel, an entry, the half hours its time windows touch),
+// and an arrival evaluates, in rule order, only the rules filed under what it has, plus
+// those filed under tags that earlier rules add; most of them need no evaluation at all
+// (kSureRule). Knows nothing of groups or employees beyond their indices.
 #ifndef ALLOT_SRC_TAG_RULES_H_
 #define ALLOT_SRC_TAG_RULES_H_
 
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
@@ -117,8 +116,10 @@ class TagRules {
   // Rules filed under each key of one kind (a keyword, a tag, ...), in rule order. Lists,
   // not bitsets: a key has a rule or two, and bitsets of 500 rules by tag would fill the
   // caches the rest of an arrival needs. A key with one rule holds it inline.
-  // A rule filed with kSureRule holds whenever its key does (say its condition is only
-  // keywords, and one of them is found): it needs no evaluation.
+  // A rule filed with kSureRule holds whenever it is a candidate through that key: its
+  // condition is only what it is filed under (keywords, channels, entries; tags, when no
+  // rule can take a tag away; windows and days, in a half hour they cover at every minute).
+  // It fires without Holds.
   class Filed {
    public:
     // Builds from the rules of each key, keys being dense from 0.
