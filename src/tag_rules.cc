@@ -252,12 +252,14 @@ TagRules TagRules::Compile(const v1::Config& config,
                                       rules.tags_[it->second], "\" differ only by case"));
     }
   }
-  rules.keywords_.Build();
-  rules.BuildIndex(indexed, static_cast<uint32_t>(entry_index.size()));
   rules.tag_index_ = NameIndex(rules.tags_);
   std::vector<std::string> channels(rules.channel_ids_.size());
   for (const auto& [channel, id] : rules.channel_ids_) channels[id] = channel;
   rules.channel_index_ = NameIndex(std::move(channels));
+  // Without rules there is nothing to match or index: Evaluate returns at once (empty()).
+  if (rules.rules_.empty()) return rules;
+  rules.keywords_.Build();
+  rules.BuildIndex(indexed, static_cast<uint32_t>(entry_index.size()));
   return rules;
 }
 
