@@ -84,6 +84,11 @@ struct CompiledEntry {
   std::vector<TimeWindow> hours;  // empty: always open (SPEC §5.1 step 6)
   v1::OffHours off_hours = v1::ASSIGN_ANYWAY;
   uint32_t off_hours_group = kNoIndex;
+  // The channel and tags as tag-rule ids (TagRules::ChannelId, TagId), interned once so
+  // that an arrival's rules look up only the arrival's own. Last: the fields above are read
+  // on every arrival, and an entry's first lines should hold them.
+  uint32_t rule_channel = TagRules::kNone;
+  std::vector<uint32_t> rule_tags;
 
   bool IsOpen(const LocalTime& t) const {
     if (hours.empty()) return true;

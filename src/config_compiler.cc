@@ -472,6 +472,10 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
   }
   c.prefer_previous_owner = config.dedup().prefer_previous_owner();
   c.tag_rules = TagRules::Compile(config, c.entry_index, c.group_index, problems.lines());
+  for (CompiledEntry& ce : c.entries) {
+    ce.rule_channel = c.tag_rules.ChannelId(ce.channel);
+    for (const std::string& t : ce.tags) ce.rule_tags.push_back(c.tag_rules.TagId(t));
+  }
   if (config.alerts().has_capacity_ratio()) c.capacity_ratio = config.alerts().capacity_ratio();
   if (config.roster().has_headroom()) c.roster_headroom = config.roster().headroom();
   if (config.roster().has_max_members()) c.roster_max_members = config.roster().max_members();

@@ -475,8 +475,11 @@ void DecideArrival(const CompiledConfig& config, const StateData& data, const v1
   // ---- Step 3: tag rules (SPEC §5.7).
   internal::TagRules::Result rules;
   if (!config.tag_rules.empty()) {
-    const std::string& channel = arrival.channel().empty() ? entry->channel : arrival.channel();
-    config.tag_rules.Evaluate(arrival, entry_index, channel, entry->tags, local, rules);
+    // The entry's channel and tags were interned when the config was compiled.
+    const uint32_t channel = arrival.channel().empty()
+                                 ? entry->rule_channel
+                                 : config.tag_rules.ChannelId(arrival.channel());
+    config.tag_rules.Evaluate(arrival, entry_index, channel, entry->rule_tags, local, rules);
     for (uint32_t t : rules.added) decision.tags_added.push_back(config.tag_rules.tag(t));
     for (uint32_t t : rules.removed) decision.tags_removed.push_back(config.tag_rules.tag(t));
     if (decision.explanation) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <limits>
 
 namespace allot::internal {
 
@@ -25,45 +26,81 @@ int32_t KeywordMatcher::Add(absl::string_view keyword) {
 }
 
 void KeywordMatcher::Build() {
-  // Breadth first, so that a node's failure target is complete before its children's.
-  std::vector<std::vector<std::pair<unsigned char, int32_t>>> children(nodes_.size());
+  const size_t states = nodes_.size();
+  std::vector<std::vector<std::pair<unsigned char, int32_t>>> children(states);
+  std::array<bool, 256> occurs{};
   for (const auto& [key, child] : edges_) {
-    children[key >> 8].emplace_back(static_cast<unsigned char>(key & 0xff), child);
+    const auto byte = static_cast<unsigned char>(key & 0xff);
+    children[key >> 8].emplace_back(byte, child);
+    occurs[byte] = true;
   }
   for (auto& list : children) std::sort(list.begin(), list.end());  // deterministic order
-  first_edge_.assign(1, 0);
-  edge_byte_.clear();
-  edge_child_.clear();
-  for (const auto& list : children) {
-    for (const auto& [byte, child] : list) {
-      edge_byte_.push_back(byte);
-      edge_child_.push_back(child);
-    }
-    first_edge_.push_back(static_cast<uint32_t>(edge_byte_.size()));
-  }
-  for (const auto& [byte, child] : children[0]) root_[byte] = child;
+  classes_ = 1;
+  for (int b = 0; b < 256; ++b) class_[b] = occurs[b] ? static_cast<uint16_t>(classes_++) : 0;
+
+  // Breadth first, so that a state's failure target and its row are complete before its
+  // own: a missing edge then takes the failure target's transition, which already folds in
+  // the rest of the failure chain.
+  const size_t c = classes_;
+  std::vector<uint32_t> next(states * c, 0);  // by state index, before renumbering
   std::deque<int32_t> queue;
   for (const auto& [byte, child] : children[0]) {
+    next[class_[byte]] = static_cast<uint32_t>(child);
+    class_[byte] |= kStarts;
     nodes_[child].fail = 0;
     queue.push_back(child);
   }
   while (!queue.empty()) {
     const int32_t state = queue.front();
     queue.pop_front();
+    const int32_t fail = nodes_[state].fail;
+    std::copy_n(next.begin() + fail * c, c, next.begin() + state * c);
     for (const auto& [byte, child] : children[state]) {
-      int32_t fail = nodes_[state].fail;
-      while (fail != 0 && Child(fail, byte) < 0) fail = nodes_[fail].fail;
-      const int32_t target = Child(fail, byte);
-      nodes_[child].fail = target >= 0 && target != child ? target : 0;
-      const std::vector<int32_t>& inherited = nodes_[nodes_[child].fail].outputs;
+      // The failure target's transition on `byte`: the longest proper suffix of child's
+      // path that is also a path from the root.
+      const uint32_t target = next[fail * c + (class_[byte] & kClassMask)];
+      nodes_[child].fail = static_cast<int32_t>(target);
+      const std::vector<int32_t>& inherited = nodes_[target].outputs;
       nodes_[child].outputs.insert(nodes_[child].outputs.end(), inherited.begin(), inherited.end());
+      next[state * c + (class_[byte] & kClassMask)] = static_cast<uint32_t>(child);
       queue.push_back(child);
+    }
+  }
+
+  // Renumber: states that report nothing first (the root among them, as 0), in index order.
+  std::vector<uint32_t> order;
+  order.reserve(states);
+  for (size_t s = 0; s < states; ++s) {
+    if (nodes_[s].outputs.empty()) order.push_back(static_cast<uint32_t>(s));
+  }
+  const uint32_t first_output_state = static_cast<uint32_t>(order.size());
+  for (size_t s = 0; s < states; ++s) {
+    if (!nodes_[s].outputs.empty()) order.push_back(static_cast<uint32_t>(s));
+  }
+  std::vector<uint32_t> renamed(states);
+  for (uint32_t i = 0; i < states; ++i) renamed[order[i]] = i;
+  first_output_row_ = static_cast<uint32_t>(first_output_state * c);
+  // Exact on multiples of c below 2^32: row * ceil(2^32 / c) = s * 2^32 + s * e, where
+  // e < c, so s * e < row.
+  reciprocal_ = ((uint64_t{1} << 32) + c - 1) / c;
+  const bool narrow = states * c <= size_t{std::numeric_limits<uint16_t>::max()} + 1;
+  narrow_.clear();
+  wide_.clear();
+  for (uint32_t i = 0; i < states; ++i) {
+    for (size_t k = 0; k < c; ++k) {
+      const uint32_t row = static_cast<uint32_t>(renamed[next[order[i] * c + k]] * c);
+      if (narrow) {
+        narrow_.push_back(static_cast<uint16_t>(row));
+      } else {
+        wide_.push_back(row);
+      }
     }
   }
   first_output_.assign(1, 0);
   outputs_.clear();
-  for (const Node& node : nodes_) {
-    outputs_.insert(outputs_.end(), node.outputs.begin(), node.outputs.end());
+  for (uint32_t i = 0; i < states; ++i) {
+    const std::vector<int32_t>& found = nodes_[order[i]].outputs;
+    outputs_.insert(outputs_.end(), found.begin(), found.end());
     first_output_.push_back(static_cast<uint32_t>(outputs_.size()));
   }
 }

@@ -1,6 +1,6 @@
 // KeywordMatcher: finds which of many keywords occur in a text in one pass over its bytes
 // (Aho–Corasick), so that tag rules cost the same however many keywords they list
-// (SPEC §5.7). Built once; Match is const and allocation-free.
+// (SPEC §5.7). Built once into a DFA; Match is const and allocation-free.
 #ifndef ALLOT_SRC_KEYWORD_MATCHER_H_
 #define ALLOT_SRC_KEYWORD_MATCHER_H_
 
@@ -19,26 +19,17 @@ class KeywordMatcher {
   // Adds a keyword (bytes, e.g. UTF-8) and returns its id; equal keywords share one id.
   // Empty keywords are ignored (id -1). Call before Build.
   int32_t Add(absl::string_view keyword);
-  // Computes failure links. Call once, after the last Add.
+  // Folds the failure links into a transition table. Call once, after the last Add.
   void Build();
   // Calls on_found(id) for every occurrence of a keyword in `text` (an id may come more
   // than once).
   template <typename F>
   void Match(absl::string_view text, F&& on_found) const {
     if (keywords_.empty()) return;
-    int32_t state = 0;
-    const unsigned char* p = reinterpret_cast<const unsigned char*>(text.data());
-    const unsigned char* const end = p + text.size();
-    while (p < end) {
-      if (state == 0) {
-        // At the root, skip the bytes no keyword starts with: most bytes of most texts.
-        while (p < end && root_[*p] == 0) ++p;
-        if (p == end) break;
-      }
-      state = Next(state, *p++);
-      for (uint32_t o = first_output_[state]; o < first_output_[state + 1]; ++o) {
-        on_found(outputs_[o]);
-      }
+    if (!narrow_.empty()) {
+      Run(narrow_.data(), text, on_found);
+    } else {
+      Run(wide_.data(), text, on_found);
     }
   }
   size_t keyword_count() const { return keywords_.size(); }
@@ -48,31 +39,71 @@ class KeywordMatcher {
     int32_t fail = 0;
     std::vector<int32_t> outputs;  // keyword ids ending here, including via failure links
   };
-  int32_t Next(int32_t state, unsigned char byte) const {
-    while (state != 0) {
-      // A node's edges are few and contiguous: a short scan beats a hash lookup.
-      for (uint32_t e = first_edge_[state]; e < first_edge_[state + 1]; ++e) {
-        if (edge_byte_[e] == byte) return edge_child_[e];
+
+  // The DFA over `next`, a table of row offsets (state × classes_): one read per byte that
+  // enters the automaton. States are numbered so that those with keywords end the order:
+  // one compare tells whether a state reports anything.
+  template <typename T, typename F>
+  void Run(const T* next, absl::string_view text, F& on_found) const {
+    const unsigned char* p = reinterpret_cast<const unsigned char*>(text.data());
+    const unsigned char* const end = p + text.size();
+    // Locals, not members: on_found writes memory, which would make each byte reload them.
+    const uint16_t* const byte_class = class_.data();
+    const uint32_t first_output_row = first_output_row_;
+    auto starts = [&](const unsigned char* at) { return byte_class[*at] & kStarts; };
+    T row = 0;  // of the element type, so the read needs no widening on the chain
+    while (p < end) {
+      if (row == 0 && !starts(p)) {
+        // At the root, skip the bytes no keyword starts with: most bytes of most texts. Past
+        // the first, eight at a time, their reads independent of each other.
+        ++p;
+        while (end - p >= 8 && !(starts(p) | starts(p + 1) | starts(p + 2) | starts(p + 3) |
+                                 starts(p + 4) | starts(p + 5) | starts(p + 6) | starts(p + 7))) {
+          p += 8;
+        }
+        while (p < end && !starts(p)) ++p;
+        if (p == end) break;
       }
-      state = nodes_[state].fail;
+      // The byte's column first (off the chain of reads), then the state's entry in it: each
+      // byte waits for one read only. The empty asm keeps the compiler from folding the two
+      // additions back into one on the chain.
+      const T* column = next + (byte_class[*p++] & kClassMask);
+      asm("" : "+r"(column));
+      row = column[row];
+      if (row >= first_output_row) {
+        // Rows are multiples of classes_: a multiply by its reciprocal divides exactly.
+        const auto state = static_cast<uint32_t>((uint64_t{row} * reciprocal_) >> 32);
+        for (uint32_t o = first_output_[state]; o < first_output_[state + 1]; ++o) {
+          on_found(outputs_[o]);
+        }
+      }
     }
-    return root_[byte];  // most bytes of most texts: one array read
   }
   int32_t Child(int32_t state, unsigned char byte) const {
     auto it = edges_.find((static_cast<uint64_t>(state) << 8) | byte);
     return it == edges_.end() ? -1 : it->second;
   }
 
+  // The trie, while keywords are added.
   std::vector<Node> nodes_{Node{}};
-  std::array<int32_t, 256> root_{};               // the root's transitions, dense (0: stay)
-  absl::flat_hash_map<uint64_t, int32_t> edges_;  // (state << 8 | byte) → state, to build
-  // The same edges by node, for matching: node i's are [first_edge_[i], first_edge_[i + 1]).
-  std::vector<uint32_t> first_edge_;
-  std::vector<uint32_t> first_output_;  // node i's keywords: [first_output_[i], [i + 1])
-  std::vector<int32_t> outputs_;
-  std::vector<unsigned char> edge_byte_;
-  std::vector<int32_t> edge_child_;
+  absl::flat_hash_map<uint64_t, int32_t> edges_;  // (state << 8 | byte) → state
   absl::flat_hash_map<std::string, int32_t> keywords_;
+
+  // The DFA. Bytes that occur in no keyword share class 0, which leads back to the root
+  // from every state; the others have a class each, so rows stay short. A byte some
+  // keyword starts with has kStarts set too: one table serves the skip and the walk.
+  static constexpr uint16_t kStarts = 0x8000;
+  static constexpr uint16_t kClassMask = 0x1ff;
+  std::array<uint16_t, 256> class_{};
+  uint32_t classes_ = 1;
+  uint64_t reciprocal_ = 0;  // ceil(2^32 / classes_)
+  // Row offsets of the next state by (row + class): 16 bits when every offset fits (half the
+  // cache lines), 32 otherwise; one of the two is empty.
+  std::vector<uint16_t> narrow_;
+  std::vector<uint32_t> wide_;
+  uint32_t first_output_row_ = 0;       // rows from here on report keywords
+  std::vector<uint32_t> first_output_;  // state i's keywords: [first_output_[i], [i + 1])
+  std::vector<int32_t> outputs_;
 };
 
 }  // namespace allot::internal

@@ -1,6 +1,7 @@
 #include "tag_rules.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -11,10 +12,10 @@ namespace allot::internal {
 struct TagRules::Context {
   const v1::Arrival& arrival;
   uint32_t entry;
-  absl::string_view channel;
+  uint32_t channel;  // channel id
   const LocalTime& local;
-  const Bits& present;  // by tag id
-  const Bits& found;    // by keyword id
+  const uint64_t* present;  // by tag id
+  const uint64_t* found;    // by keyword id
 };
 
 uint32_t TagRules::Intern(const std::string& tag) {
@@ -26,56 +27,171 @@ uint32_t TagRules::Intern(const std::string& tag) {
   return it->second;
 }
 
-TagRules::Condition TagRules::CompileCondition(
-    const v1::Condition& when, const std::string& path,
-    const absl::flat_hash_map<std::string, uint32_t>& entry_index,
-    std::vector<std::string>& problems) {
-  Condition c;
+uint32_t TagRules::InternChannel(const std::string& channel) {
+  return channel_ids_.try_emplace(channel, static_cast<uint32_t>(channel_ids_.size()))
+      .first->second;
+}
+
+uint32_t TagRules::AddString(const std::string& s) {
+  strings_.push_back(s);
+  return static_cast<uint32_t>(strings_.size() - 1);
+}
+
+uint32_t TagRules::TagId(absl::string_view tag) const { return tag_index_.Find(tag); }
+
+uint32_t TagRules::ChannelId(absl::string_view channel) const {
+  return channel_index_.Find(channel);
+}
+
+TagRules::NameIndex::NameIndex(std::vector<std::string> names) : names_(std::move(names)) {
+  if (names_.empty()) return;
+  size_t size = 2;
+  while (size < 2 * names_.size()) size *= 2;
+  slots_.resize(size);
+  for (uint32_t id = 0; id < names_.size(); ++id) {
+    const Key key = KeyOf(names_[id]);
+    size_t i = Hash(key) & (size - 1);
+    while (slots_[i].id != kNone) i = (i + 1) & (size - 1);
+    slots_[i] = {key, id};
+  }
+}
+
+TagRules::NameIndex::Key TagRules::NameIndex::KeyOf(absl::string_view name) {
+  const char* const p = name.data();
+  const size_t n = name.size();
+  auto load8 = [](const char* at) {
+    uint64_t v;
+    std::memcpy(&v, at, 8);
+    return v;
+  };
+  auto load4 = [](const char* at) {
+    uint32_t v;
+    std::memcpy(&v, at, 4);
+    return uint64_t{v};
+  };
+  // Overlapping reads that together cover every byte (of the first 16 and the last 8).
+  Key key;
+  key.size = n;
+  if (n >= 16) {
+    key.words[0] = load8(p);
+    key.words[1] = load8(p + 8);
+    key.words[2] = load8(p + n - 8);
+  } else if (n >= 8) {
+    key.words[0] = load8(p);
+    key.words[1] = load8(p + n - 8);
+  } else if (n >= 4) {
+    key.words[0] = load4(p) | load4(p + n - 4) << 32;
+  } else if (n > 0) {
+    key.words[0] = uint64_t{static_cast<unsigned char>(p[0])} |
+                   uint64_t{static_cast<unsigned char>(p[n / 2])} << 8 |
+                   uint64_t{static_cast<unsigned char>(p[n - 1])} << 16;
+  }
+  return key;
+}
+
+uint64_t TagRules::NameIndex::Hash(const Key& key) {
+  uint64_t h = key.words[0] * 0x9e3779b97f4a7c15 ^ key.words[1] * 0xc2b2ae3d27d4eb4f ^
+               key.words[2] * 0x165667b19e3779f9 ^ key.size;
+  h ^= h >> 29;
+  h *= 0xbf58476d1ce4e5b9;
+  return h ^ (h >> 32);
+}
+
+uint32_t TagRules::NameIndex::Find(absl::string_view name) const {
+  if (slots_.empty()) return kNone;
+  const Key key = KeyOf(name);
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = Hash(key) & mask;; i = (i + 1) & mask) {
+    const Slot& slot = slots_[i];
+    if (slot.id == kNone) return kNone;  // half the slots are empty: the walk ends
+    if (slot.key == key && (name.size() <= kKeyBytes || names_[slot.id] == name)) return slot.id;
+  }
+}
+
+TagRules::Parts TagRules::Gather(const v1::Condition& when, const std::string& path,
+                                 const absl::flat_hash_map<std::string, uint32_t>& entry_index,
+                                 std::vector<std::string>& problems) {
+  Parts parts;
+  std::vector<uint32_t>* const operands = parts.operands;
   for (int i = 0; i < when.entries_size(); ++i) {
     auto it = entry_index.find(when.entries(i));
     if (it == entry_index.end()) {
       problems.push_back(
           absl::StrCat(path, ".entries[", i, "]: unknown entry \"", when.entries(i), "\""));
     } else {
-      c.entries.push_back(it->second);
+      operands[kEntries].push_back(it->second);
     }
   }
-  c.channels.assign(when.channels().begin(), when.channels().end());
-  c.exact_message.assign(when.exact_message().begin(), when.exact_message().end());
-  c.cities.assign(when.cities().begin(), when.cities().end());
-  c.districts.assign(when.districts().begin(), when.districts().end());
-  for (const std::string& t : when.any_tags()) c.any_tags.push_back(Intern(t));
-  for (const std::string& t : when.all_tags()) c.all_tags.push_back(Intern(t));
-  for (const std::string& t : when.none_tags()) c.none_tags.push_back(Intern(t));
+  for (const std::string& c : when.channels()) operands[kChannels].push_back(InternChannel(c));
+  for (const std::string& m : when.exact_message()) operands[kExactMessage].push_back(AddString(m));
+  for (const std::string& c : when.cities()) operands[kCities].push_back(AddString(c));
+  for (const std::string& d : when.districts()) operands[kDistricts].push_back(AddString(d));
+  for (const std::string& t : when.any_tags()) operands[kAnyTags].push_back(Intern(t));
+  for (const std::string& t : when.all_tags()) operands[kAllTags].push_back(Intern(t));
+  for (const std::string& t : when.none_tags()) operands[kNoneTags].push_back(Intern(t));
   for (int i = 0; i < when.keywords_size(); ++i) {
     const int32_t id = keywords_.Add(when.keywords(i));
     if (id < 0) {
       problems.push_back(absl::StrCat(path, ".keywords[", i, "]: must not be empty"));
     } else {
-      c.keywords.push_back(id);
+      operands[kKeywords].push_back(static_cast<uint32_t>(id));
     }
   }
   for (int i = 0; i < when.local_time_size(); ++i) {
     absl::StatusOr<TimeWindow> w =
         TimeWindow::Compile(when.local_time(i), absl::StrCat(path, ".local_time[", i, "]"));
-    if (w.ok()) c.local_time.push_back(*w);  // a bad window is reported by the config check
+    if (!w.ok()) continue;  // a bad window is reported by the config check
+    operands[kLocalTime].push_back(static_cast<uint32_t>(windows_.size()));
+    windows_.push_back(*w);
   }
   for (int d : when.weekdays()) {
-    if (d >= v1::MON && d <= v1::SUN) c.weekdays |= static_cast<uint8_t>(1u << (d - v1::MON));
+    if (d >= v1::MON && d <= v1::SUN) parts.weekdays |= 1u << (d - v1::MON);
   }
   std::vector<std::pair<std::string, std::string>> attributes(when.attributes().begin(),
                                                               when.attributes().end());
   std::sort(attributes.begin(), attributes.end());  // map order is unspecified
-  c.attributes = std::move(attributes);
+  for (const auto& [key, value] : attributes) {
+    operands[kAttributes].push_back(AddString(key));
+    operands[kAttributes].push_back(AddString(value));
+  }
   for (int i = 0; i < when.any_of_size(); ++i) {
-    c.any_of.push_back(CompileCondition(when.any_of(i), absl::StrCat(path, ".any_of[", i, "]"),
-                                        entry_index, problems));
+    operands[kAnyOf].push_back(Emit(
+        Gather(when.any_of(i), absl::StrCat(path, ".any_of[", i, "]"), entry_index, problems)));
   }
   if (when.has_not_()) {
-    c.negated = std::make_unique<Condition>(
-        CompileCondition(when.not_(), path + ".not", entry_index, problems));
+    operands[kNot].push_back(Emit(Gather(when.not_(), path + ".not", entry_index, problems)));
   }
-  return c;
+  return parts;
+}
+
+uint32_t TagRules::Emit(const Parts& parts) {
+  const uint32_t at = static_cast<uint32_t>(code_.size());
+  uint32_t head = parts.weekdays << kWeekdayShift;
+  if (parts.weekdays != 0) head |= 1u << kWeekdays;
+  for (uint32_t check = 0; check <= kNot; ++check) {
+    if (!parts.operands[check].empty()) head |= 1u << check;
+  }
+  code_.push_back(head);
+  for (uint32_t check = 0; check <= kNot; ++check) {
+    const std::vector<uint32_t>& operands = parts.operands[check];
+    if (operands.empty()) continue;
+    if (check != kNot) code_.push_back(static_cast<uint32_t>(operands.size()));
+    code_.insert(code_.end(), operands.begin(), operands.end());
+  }
+  return at;
+}
+
+absl::Span<const uint32_t> TagRules::Operands(uint32_t at, Check check) const {
+  const uint32_t* p = code_.data() + at;
+  const uint32_t head = *p++;
+  for (uint32_t checks = head & ((1u << kWeekdayShift) - 1); checks != 0; checks &= checks - 1) {
+    const auto k = static_cast<Check>(__builtin_ctz(checks));
+    if (k == kWeekdays) continue;
+    if (k == kNot) return k == check ? absl::MakeConstSpan(p, 1) : absl::Span<const uint32_t>();
+    if (k == check) return absl::MakeConstSpan(p + 1, *p);
+    p += 1 + *p;
+  }
+  return {};
 }
 
 TagRules TagRules::Compile(const v1::Config& config,
@@ -103,16 +219,25 @@ TagRules TagRules::Compile(const v1::Config& config,
   for (int i = 0; i < config.tag_rules_size(); ++i) {
     const v1::TagRule& r = config.tag_rules(i);
     const std::string path = absl::StrCat("tag_rules[", i, "]");
+    rules.names_.push_back(r.name().empty() ? path : r.name());
+    const Parts when = rules.Gather(r.when(), path + ".when", entry_index, problems);
     Rule rule;
-    rule.name = r.name().empty() ? path : r.name();
-    rule.when = rules.CompileCondition(r.when(), path + ".when", entry_index, problems);
-    for (const std::string& t : r.add_tags()) rule.add.push_back(rules.Intern(t));
-    for (const std::string& t : r.remove_tags()) rule.remove.push_back(rules.Intern(t));
+    rule.flags = r.stop() ? uint32_t{kStop} : 0;
     if (auto g = group_index.find(r.route_to_group()); g != group_index.end()) {
-      rule.route_group = g->second;
+      rule.route_group = static_cast<int32_t>(g->second);
     }
-    rule.stop = r.stop();
-    rules.rules_.push_back(std::move(rule));
+    if (r.add_tags_size() == 1 && r.remove_tags_size() == 0) {
+      rule.flags |= kOneAdd;
+      rule.actions = rules.Intern(r.add_tags(0));
+    } else {
+      rule.actions = static_cast<uint32_t>(rules.code_.size());
+      for (const auto* tags : {&r.add_tags(), &r.remove_tags()}) {
+        rules.code_.push_back(static_cast<uint32_t>(tags->size()));
+        for (const std::string& t : *tags) rules.code_.push_back(rules.Intern(t));
+      }
+    }
+    rule.when = rules.Emit(when);
+    rules.rules_.push_back(rule);
   }
   // Tag names equal but for case are one tag to an operator and two to a computer.
   for (const v1::Entry& e : config.entries()) {
@@ -127,178 +252,277 @@ TagRules TagRules::Compile(const v1::Config& config,
                                       rules.tags_[it->second], "\" differ only by case"));
     }
   }
+  rules.tag_index_ = NameIndex(rules.tags_);
+  std::vector<std::string> channels(rules.channel_ids_.size());
+  for (const auto& [channel, id] : rules.channel_ids_) channels[id] = channel;
+  rules.channel_index_ = NameIndex(std::move(channels));
+  // Without rules there is nothing to match or index: Evaluate returns at once (empty()).
+  if (rules.rules_.empty()) return rules;
   rules.keywords_.Build();
   rules.BuildIndex(indexed, static_cast<uint32_t>(entry_index.size()));
   return rules;
 }
 
+TagRules::Filed::Filed(const std::vector<std::vector<uint32_t>>& by_key) {
+  for (const std::vector<uint32_t>& rules : by_key) {
+    Key& key = keys_.emplace_back();
+    key.count = static_cast<uint32_t>(rules.size());
+    if (rules.size() == 1) {
+      key.at = rules[0];
+    } else {
+      key.at = static_cast<uint32_t>(rules_.size());
+      rules_.insert(rules_.end(), rules.begin(), rules.end());
+    }
+  }
+}
+
 void TagRules::BuildIndex(bool indexed, uint32_t entries) {
   words_ = (rules_.size() + 63) / 64;
-  always_.assign(words_, 0);
-  by_keyword_.assign(keywords_.keyword_count() * words_, 0);
-  by_tag_.assign(tags_.size() * words_, 0);
-  by_entry_.assign(size_t{entries} * words_, 0);
-  by_hour_.assign(7 * 24 * words_, 0);
-  auto file = [&](std::vector<uint64_t>& table, size_t row, size_t r) {
-    table[row * words_ + (r >> 6)] |= uint64_t{1} << (r & 63);
-  };
-  for (size_t r = 0; r < rules_.size(); ++r) {
-    const Condition& c = rules_[r].when;
+  std::vector<std::vector<uint32_t>> always(1), by_keyword(keywords_.keyword_count()),
+      by_tag(tags_.size()), by_entry(entries), by_slot(7 * 48), by_channel(channel_ids_.size());
+  // Whether some rule may take a tag away (removing it, or adding another of its exclusive
+  // group); if none can, a tag once present stays for the rules after.
+  bool tags_go = std::any_of(exclusive_.begin(), exclusive_.end(),
+                             [](const std::vector<uint32_t>& group) { return group.size() > 1; });
+  for (const Rule& rule : rules_) {
+    if (rule.flags & kOneAdd) continue;
+    tags_go = tags_go || code_[rule.actions + 1 + code_[rule.actions]] > 0;
+  }
+  for (uint32_t r = 0; r < rules_.size(); ++r) {
+    const uint32_t at = rules_[r].when;
+    const uint32_t checks = code_[at] & ((1u << kWeekdayShift) - 1);
+    const absl::Span<const uint32_t> keywords = Operands(at, kKeywords);
+    const absl::Span<const uint32_t> all_tags = Operands(at, kAllTags);
+    const absl::Span<const uint32_t> any_tags = Operands(at, kAnyTags);
+    const absl::Span<const uint32_t> channels = Operands(at, kChannels);
+    const absl::Span<const uint32_t> entry_list = Operands(at, kEntries);
+    const absl::Span<const uint32_t> windows = Operands(at, kLocalTime);
+    const uint32_t weekdays = (code_[at] >> kWeekdayShift) & 0x7f;
+    // Filed with kSureRule when the condition is only what it is filed under.
+    auto filed = [&](uint32_t only) { return checks == only ? r | kSureRule : r; };
     // One requirement of the condition, the most selective there is; a rule whose
-    // condition requires none of these is evaluated for every arrival.
+    // condition requires none of these is evaluated for every arrival. Rules are filed in
+    // order, so every list is sorted (a key listed twice files a rule twice: harmless).
     if (!indexed) {
-      file(always_, 0, r);
-    } else if (!c.keywords.empty()) {
-      for (int32_t k : c.keywords) file(by_keyword_, static_cast<size_t>(k), r);
-    } else if (!c.all_tags.empty()) {
-      file(by_tag_, c.all_tags[0], r);
-    } else if (!c.any_tags.empty()) {
-      for (uint32_t t : c.any_tags) file(by_tag_, t, r);
-    } else if (!c.channels.empty()) {
-      for (const std::string& channel : c.channels) {
-        auto [it, inserted] =
-            channel_row_.try_emplace(channel, static_cast<uint32_t>(channel_row_.size()));
-        if (inserted) by_channel_.resize(channel_row_.size() * words_, 0);
-        file(by_channel_, it->second, r);
+      always[0].push_back(r);
+    } else if (!keywords.empty()) {
+      for (uint32_t k : keywords) by_keyword[k].push_back(filed(1u << kKeywords));
+    } else if (!all_tags.empty()) {
+      // Sure only if the one tag cannot go before the rule's turn.
+      by_tag[all_tags[0]].push_back(all_tags.size() == 1 && !tags_go ? filed(1u << kAllTags) : r);
+    } else if (!any_tags.empty()) {
+      for (uint32_t t : any_tags) by_tag[t].push_back(tags_go ? r : filed(1u << kAnyTags));
+    } else if (!channels.empty()) {
+      for (uint32_t c : channels) by_channel[c].push_back(filed(1u << kChannels));
+    } else if (!entry_list.empty()) {
+      for (uint32_t e : entry_list) by_entry[e].push_back(filed(1u << kEntries));
+    } else if (!windows.empty() || weekdays != 0) {
+      // Filed under every half hour where the windows and days hold at some minute; sure
+      // where they hold at every minute and the condition is only them. Within a day they
+      // change only where a window opens or closes, so probing a half hour's first minute
+      // and those inside it decides.
+      const bool only_time = (checks & ~((1u << kLocalTime) | (1u << kWeekdays))) == 0;
+      std::vector<int> changes;
+      for (uint32_t w : windows) {
+        changes.push_back(windows_[w].start_minute());
+        changes.push_back(windows_[w].end_minute());
       }
-    } else if (!c.entries.empty()) {
-      for (uint32_t e : c.entries) file(by_entry_, e, r);
-    } else if (!c.local_time.empty() || c.weekdays != 0) {
       for (int day = 0; day < 7; ++day) {
-        if (c.weekdays != 0 && !((c.weekdays >> day) & 1)) continue;
-        for (int hour = 0; hour < 24; ++hour) {
-          const bool touched =
-              c.local_time.empty() ||
-              std::any_of(c.local_time.begin(), c.local_time.end(),
-                          [&](const TimeWindow& w) { return w.TouchesHour(day, hour); });
-          if (touched) file(by_hour_, static_cast<size_t>(day * 24 + hour), r);
+        for (int slot = 0; slot < 48; ++slot) {
+          bool some = false, all = true;
+          auto probe = [&](int minute) {
+            const LocalTime t{0, day, minute};
+            const bool held =
+                (weekdays == 0 || ((weekdays >> day) & 1)) &&
+                (windows.empty() || std::any_of(windows.begin(), windows.end(), [&](uint32_t w) {
+                   return windows_[w].Contains(t);
+                 }));
+            some = some || held;
+            all = all && held;
+          };
+          probe(slot * 30);
+          for (int minute : changes) {
+            if (minute > slot * 30 && minute < slot * 30 + 30) probe(minute);
+          }
+          if (!some) continue;
+          by_slot[day * 48 + slot].push_back(all && only_time ? r | kSureRule : r);
         }
       }
     } else {
-      file(always_, 0, r);
+      always[0].push_back(r);
     }
   }
-}
-
-void TagRules::Or(const std::vector<uint64_t>& table, size_t row, Bits& bits, size_t from) const {
-  const uint64_t* words = table.data() + row * words_;
-  for (size_t w = from; w < words_; ++w) bits[w] |= words[w];
-}
-
-bool TagRules::Holds(const Condition& c, const Context& x) const {
-  auto any_equal = [](const std::vector<std::string>& list, absl::string_view value) {
-    return std::find(list.begin(), list.end(), value) != list.end();
+  // What adding each tag entails, now that the index is known.
+  auto entail = [&](uint32_t& add) {
+    const uint32_t t = add;
+    if (!by_tag[t].empty()) add |= kFiledTag;
+    if (exclusive_group_[t] >= 0) add |= kExclusiveTag;
   };
-  if (!c.entries.empty() &&
-      std::find(c.entries.begin(), c.entries.end(), x.entry) == c.entries.end()) {
-    return false;
+  for (Rule& rule : rules_) {
+    if (rule.flags & kOneAdd) {
+      entail(rule.actions);
+      continue;
+    }
+    uint32_t* const adds = code_.data() + rule.actions;
+    for (uint32_t* add = adds + 1; add != adds + 1 + *adds; ++add) entail(*add);
   }
-  if (!c.channels.empty() && !any_equal(c.channels, x.channel)) return false;
-  if (!c.exact_message.empty() && !any_equal(c.exact_message, x.arrival.message())) return false;
-  if (!c.cities.empty() && !any_equal(c.cities, x.arrival.city())) return false;
-  if (!c.districts.empty() && !any_equal(c.districts, x.arrival.district())) return false;
-  if (!c.any_tags.empty() && std::none_of(c.any_tags.begin(), c.any_tags.end(),
-                                          [&](uint32_t t) { return Test(x.present, t); })) {
-    return false;
+  always_ = Filed(always);
+  by_keyword_ = Filed(by_keyword);
+  by_tag_ = Filed(by_tag);
+  by_entry_ = Filed(by_entry);
+  by_slot_ = Filed(by_slot);
+  by_channel_ = Filed(by_channel);
+}
+
+bool TagRules::Holds(const uint32_t* p, const Context& x) const {
+  const uint32_t head = *p++;
+  for (uint32_t checks = head & ((1u << kWeekdayShift) - 1); checks != 0; checks &= checks - 1) {
+    const auto check = static_cast<Check>(__builtin_ctz(checks));
+    if (check == kWeekdays) {
+      if (!((head >> (kWeekdayShift + x.local.weekday)) & 1)) return false;
+      continue;
+    }
+    if (check == kNot) return !Holds(code_.data() + *p, x);  // the last check there is
+    const uint32_t* const ops = p + 1;
+    const uint32_t* const end = ops + *p;
+    p = end;
+    auto any = [&](auto&& pred) { return std::any_of(ops, end, pred); };
+    auto present = [&](uint32_t t) { return Test(x.present, t); };
+    auto string_is = [&](const std::string& value) {
+      return any([&](uint32_t s) { return strings_[s] == value; });
+    };
+    bool holds = true;
+    switch (check) {
+      case kKeywords:
+        holds = any([&](uint32_t k) { return Test(x.found, k); });
+        break;
+      case kAnyTags:
+        holds = any(present);
+        break;
+      case kAllTags:
+        holds = std::all_of(ops, end, present);
+        break;
+      case kNoneTags:
+        holds = !any(present);
+        break;
+      case kChannels:
+        holds = any([&](uint32_t c) { return c == x.channel; });
+        break;
+      case kEntries:
+        holds = any([&](uint32_t e) { return e == x.entry; });
+        break;
+      case kLocalTime:
+        holds = any([&](uint32_t w) { return windows_[w].Contains(x.local); });
+        break;
+      case kExactMessage:
+        holds = string_is(x.arrival.message());
+        break;
+      case kCities:
+        holds = string_is(x.arrival.city());
+        break;
+      case kDistricts:
+        holds = string_is(x.arrival.district());
+        break;
+      case kAttributes:
+        for (const uint32_t* q = ops; q < end && holds; q += 2) {
+          auto it = x.arrival.attributes().find(strings_[q[0]]);
+          holds = it != x.arrival.attributes().end() && it->second == strings_[q[1]];
+        }
+        break;
+      case kAnyOf:
+        holds = any([&](uint32_t sub) { return Holds(code_.data() + sub, x); });
+        break;
+      case kWeekdays:
+      case kNot:
+        break;  // handled above
+    }
+    if (!holds) return false;
   }
-  for (uint32_t t : c.all_tags) {
-    if (!Test(x.present, t)) return false;
-  }
-  for (uint32_t t : c.none_tags) {
-    if (Test(x.present, t)) return false;
-  }
-  if (!c.keywords.empty() && std::none_of(c.keywords.begin(), c.keywords.end(), [&](int32_t k) {
-        return Test(x.found, static_cast<size_t>(k));
-      })) {
-    return false;
-  }
-  if (!c.local_time.empty() &&
-      std::none_of(c.local_time.begin(), c.local_time.end(),
-                   [&](const TimeWindow& w) { return w.Contains(x.local); })) {
-    return false;
-  }
-  if (c.weekdays != 0 && !((c.weekdays >> x.local.weekday) & 1)) return false;
-  for (const auto& [key, value] : c.attributes) {
-    auto it = x.arrival.attributes().find(key);
-    if (it == x.arrival.attributes().end() || it->second != value) return false;
-  }
-  if (!c.any_of.empty() && std::none_of(c.any_of.begin(), c.any_of.end(),
-                                        [&](const Condition& sub) { return Holds(sub, x); })) {
-    return false;
-  }
-  if (c.negated && Holds(*c.negated, x)) return false;
   return true;
 }
 
-void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, absl::string_view channel,
-                        absl::Span<const std::string> entry_tags, const LocalTime& local,
+void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t channel,
+                        absl::Span<const uint32_t> entry_tags, const LocalTime& local,
                         Result& result) const {
   if (rules_.empty()) return;
-  Bits candidates(words_, 0);
-  Or(always_, 0, candidates);
-  Bits present((tags_.size() + 63) / 64, 0);
-  auto mark = [&](const std::string& tag) {
-    auto it = tag_ids_.find(tag);
-    if (it == tag_ids_.end()) return;
-    present[it->second >> 6] |= uint64_t{1} << (it->second & 63);
-    Or(by_tag_, it->second, candidates);
-  };
-  for (const std::string& t : arrival.tags()) mark(t);
-  for (const std::string& t : entry_tags) mark(t);
-  Bits found((keywords_.keyword_count() + 63) / 64, 0);
-  keywords_.Match(arrival.message(), [&](int32_t k) {
-    if (Test(found, static_cast<size_t>(k))) return;
-    found[k >> 6] |= uint64_t{1} << (k & 63);
-    Or(by_keyword_, static_cast<size_t>(k), candidates);
-  });
-  if (auto it = channel_row_.find(channel); it != channel_row_.end()) {
-    Or(by_channel_, it->second, candidates);
-  }
-  if (entry * words_ < by_entry_.size()) Or(by_entry_, entry, candidates);
-  Or(by_hour_, static_cast<size_t>(local.weekday * 24 + local.minute / 60), candidates);
-
-  const Context context{arrival, entry, channel, local, present, found};
-  auto set = [&](uint32_t t, bool on) {
-    if (on) {
-      present[t >> 6] |= uint64_t{1} << (t & 63);
-    } else {
-      present[t >> 6] &= ~(uint64_t{1} << (t & 63));
+  // The bitsets in one zeroed block, a few cache lines on the stack.
+  const size_t tag_words = (tags_.size() + 63) / 64;
+  absl::InlinedVector<uint64_t, 64> bits(
+      2 * words_ + tag_words + (keywords_.keyword_count() + 63) / 64, 0);
+  uint64_t* const candidates = bits.data();
+  uint64_t* const sure = candidates + words_;  // candidates filed as sure to hold
+  uint64_t* const present = sure + words_;
+  uint64_t* const found = present + tag_words;
+  auto file = [&](absl::Span<const uint32_t> rules) {
+    for (uint32_t filed : rules) {
+      const uint32_t r = filed & kRuleMask;
+      Set(candidates, r);
+      if (filed & kSureRule) Set(sure, r);
     }
   };
+  file(always_[0]);
+  auto mark = [&](uint32_t t) {
+    Set(present, t);
+    file(by_tag_[t]);
+  };
+  for (const std::string& tag : arrival.tags()) {
+    if (const uint32_t t = TagId(tag); t != kNone) mark(t);
+  }
+  for (uint32_t t : entry_tags) {
+    if (t != kNone) mark(t);
+  }
+  keywords_.Match(arrival.message(), [&](int32_t k) {
+    if (Test(found, static_cast<size_t>(k))) return;
+    Set(found, static_cast<size_t>(k));
+    file(by_keyword_[static_cast<size_t>(k)]);
+  });
+  if (channel != kNone) file(by_channel_[channel]);
+  if (entry < by_entry_.keys()) file(by_entry_[entry]);
+  file(by_slot_[static_cast<size_t>(local.weekday * 48 + local.minute / 30)]);
+
+  const Context context{arrival, entry, channel, local, present, found};
   auto remove = [&](uint32_t t) {
     if (!Test(present, t)) return;
-    set(t, false);
+    present[t >> 6] &= ~(uint64_t{1} << (t & 63));
     result.removed.push_back(t);
     result.added.erase(std::remove(result.added.begin(), result.added.end(), t),
                        result.added.end());
+  };
+  auto add = [&](uint32_t r, uint32_t word) {
+    const uint32_t t = word & kTagIdMask;
+    if (Test(present, t)) return;
+    if (word & kExclusiveTag) {  // one tag of an exclusive group at a time
+      for (uint32_t other : exclusive_[exclusive_group_[t]]) {
+        if (other != t) remove(other);
+      }
+    }
+    Set(present, t);
+    result.added.push_back(t);
+    if (!(word & kFiledTag)) return;
+    // Later rules only: those at or before r have had their turn.
+    for (uint32_t later : by_tag_[t]) {
+      if ((later & kRuleMask) > r) file(absl::MakeConstSpan(&later, 1));
+    }
   };
   // The candidates in rule order; a tag added by a rule makes the later rules filed under
   // it candidates too.
   for (size_t w = 0; w < words_; ++w) {
     while (candidates[w] != 0) {
-      const int bit = __builtin_ctzll(candidates[w]);
+      const uint32_t r = static_cast<uint32_t>(w * 64 + __builtin_ctzll(candidates[w]));
       candidates[w] &= candidates[w] - 1;
-      const uint32_t r = static_cast<uint32_t>(w * 64 + static_cast<size_t>(bit));
       const Rule& rule = rules_[r];
-      if (!Holds(rule.when, context)) continue;
+      if (!Test(sure, r) && !Holds(code_.data() + rule.when, context)) continue;
       result.fired.push_back(r);
-      for (uint32_t t : rule.add) {
-        if (Test(present, t)) continue;
-        if (exclusive_group_[t] >= 0) {  // one tag of an exclusive group at a time
-          for (uint32_t other : exclusive_[exclusive_group_[t]]) {
-            if (other != t) remove(other);
-          }
-        }
-        set(t, true);
-        result.added.push_back(t);
-        // Later rules only: those at or before r have had their turn.
-        const uint64_t* row = by_tag_.data() + size_t{t} * words_;
-        candidates[w] |= row[w] & (bit == 63 ? 0 : ~uint64_t{0} << (bit + 1));
-        for (size_t v = w + 1; v < words_; ++v) candidates[v] |= row[v];
+      if (rule.flags & kOneAdd) {
+        add(r, rule.actions);
+      } else {
+        const uint32_t* const adds = code_.data() + rule.actions;
+        const uint32_t* const removes = adds + 1 + *adds;
+        for (const uint32_t* it = adds + 1; it != removes; ++it) add(r, *it);
+        for (const uint32_t* it = removes + 1; it != removes + 1 + *removes; ++it) remove(*it);
       }
-      for (uint32_t t : rule.remove) remove(t);
       if (result.route_group < 0) result.route_group = rule.route_group;
-      if (rule.stop) return;
+      if (rule.flags & kStop) return;
     }
   }
 }

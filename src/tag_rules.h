@@ -1,17 +1,17 @@
-// TagRules: the tag rules of SPEC §5.7, compiled once. Tags are interned to dense ids, every
-// keyword of every rule goes into one KeywordMatcher (one pass over the message per arrival),
-// and conditions become a small tree evaluated on ids.
+// TagRules: the tag rules of SPEC §5.7, compiled once. Tags and channels are interned to
+// dense ids, every keyword of every rule goes into one KeywordMatcher (one pass over the
+// message per arrival), and conditions become short runs of words evaluated on ids.
 // An index keeps the cost per arrival near the number of rules that can fire rather than the
 // number of rules (SPEC §7: 500 rules): each rule is filed under one thing its condition
-// requires (a keyword, a tag, a channel, an entry, the hours its time windows touch), and
-// an arrival evaluates, in rule order, only the rules filed under what it has, plus those
-// filed under tags that earlier rules add. Knows nothing of groups or employees beyond their
-// indices.
+// requires (a keyword, a tag, a channel, an entry, the half hours its time windows touch),
+// and an arrival evaluates, in rule order, only the rules filed under what it has, plus
+// those filed under tags that earlier rules add; most of them need no evaluation at all
+// (kSureRule). Knows nothing of groups or employees beyond their indices.
 #ifndef ALLOT_SRC_TAG_RULES_H_
 #define ALLOT_SRC_TAG_RULES_H_
 
 #include <cstdint>
-#include <memory>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -28,9 +28,12 @@ namespace allot::internal {
 
 class TagRules {
  public:
-  // Compiles `config.tag_rules` and `config.tag_groups`. Problems (tag names equal but for
-  // case, unknown entries or groups, bad windows) are appended to `problems` with their
-  // field paths.
+  // The id of a tag or channel no rule can test.
+  static constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+
+  // Compiles `config.tag_rules` and `config.tag_groups`; the tags of `config.entries` are
+  // interned too. Problems (tag names equal but for case, unknown entries or groups, bad
+  // windows) are appended to `problems` with their field paths.
   // With `indexed` false every rule is evaluated on every arrival: the reference the index
   // is tested against.
   static TagRules Compile(const v1::Config& config,
@@ -45,65 +48,165 @@ class TagRules {
     absl::InlinedVector<uint32_t, 8> fired;    // rule indices
   };
 
-  // Evaluates the rules in order for one arrival at entry `entry`, whose tags so far are the
-  // arrival's own plus `entry_tags`.
-  void Evaluate(const v1::Arrival& arrival, uint32_t entry, absl::string_view channel,
-                absl::Span<const std::string> entry_tags, const LocalTime& local,
+  // The id of `tag`, or kNone when neither a rule, a tag group nor an entry names it.
+  uint32_t TagId(absl::string_view tag) const;
+  // The id of `channel`, or kNone when no condition lists it.
+  uint32_t ChannelId(absl::string_view channel) const;
+
+  // Evaluates the rules in order for one arrival at entry `entry` on channel `channel` (a
+  // ChannelId), whose tags so far are the arrival's own plus `entry_tags` (TagIds, interned
+  // once per entry so that only the arrival's own are looked up here).
+  void Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t channel,
+                absl::Span<const uint32_t> entry_tags, const LocalTime& local,
                 Result& result) const;
 
   bool empty() const { return rules_.empty(); }
   const std::string& tag(uint32_t id) const { return tags_[id]; }
-  const std::string& rule_name(uint32_t rule) const { return rules_[rule].name; }
+  const std::string& rule_name(uint32_t rule) const { return names_[rule]; }
 
  private:
-  struct Condition {
-    std::vector<uint32_t> entries;
-    std::vector<std::string> channels, exact_message, cities, districts;
-    std::vector<uint32_t> any_tags, all_tags, none_tags;
-    std::vector<int32_t> keywords;  // KeywordMatcher ids
-    std::vector<TimeWindow> local_time;
-    uint8_t weekdays = 0;  // 0: any day
-    std::vector<std::pair<std::string, std::string>> attributes;
-    std::vector<Condition> any_of;
-    std::unique_ptr<Condition> negated;
+  // The checks a condition may hold, in the order they are evaluated: cheap and selective
+  // ones first (the order changes no outcome, conditions having no side effects).
+  enum Check : uint32_t {
+    kKeywords,      // operands: keyword ids; any found
+    kAnyTags,       // tag ids; any present
+    kAllTags,       // tag ids; all present
+    kNoneTags,      // tag ids; none present
+    kChannels,      // channel ids; any equal
+    kEntries,       // entry indices; any equal
+    kWeekdays,      // no operands: the days are in the head word
+    kLocalTime,     // indices into windows_; any contains the local time
+    kExactMessage,  // indices into strings_; any equals the message
+    kCities,        // indices into strings_
+    kDistricts,     // indices into strings_
+    kAttributes,    // pairs of indices into strings_ (key, value); all equal
+    kAnyOf,         // condition offsets; any holds
+    kNot,           // one condition offset, no count; must not hold
   };
+  // A condition is a run of code_: a head word (bit k set when check k is present; the
+  // weekday mask in bits 16–22), then for each check present, in the order above, its
+  // operand count and operands. Holds reads one short run, and only the checks a rule has.
+  static constexpr int kWeekdayShift = 16;
+  struct Parts {  // a condition's operands by check, while it is compiled
+    std::vector<uint32_t> operands[kNot + 1];
+    uint32_t weekdays = 0;
+  };
+  // A rule: 16 bytes, in rule order, so that a candidate costs one read when it adds one
+  // tag and removes none (most rules do). Otherwise its tag lists are in code_ at
+  // `actions`: the add count and words, the remove count and ids.
+  enum RuleFlag : uint32_t { kStop = 1, kOneAdd = 2 };
   struct Rule {
-    std::string name;
-    Condition when;
-    std::vector<uint32_t> add, remove;
-    int64_t route_group = -1;
-    bool stop = false;
+    uint32_t flags = 0;  // RuleFlag
+    int32_t route_group = -1;
+    uint32_t when = 0;     // its condition in code_
+    uint32_t actions = 0;  // with kOneAdd, the word of the tag it adds; else its lists
   };
+  // A tag a rule adds is its id and what adding it entails, known when compiled: rules
+  // filed under it become candidates; the others of its exclusive group go.
+  static constexpr uint32_t kFiledTag = 1u << 31;
+  static constexpr uint32_t kExclusiveTag = 1u << 30;
+  static constexpr uint32_t kTagIdMask = kExclusiveTag - 1;  // tag ids stay below 2^30
+  static constexpr uint32_t kSureRule = 1u << 31;
+  static constexpr uint32_t kRuleMask = kSureRule - 1;
   struct Context;
-  // One bit per rule, per tag or per keyword; a few words inline.
-  using Bits = absl::InlinedVector<uint64_t, 16>;
-  static bool Test(const Bits& bits, size_t i) { return (bits[i >> 6] >> (i & 63)) & 1; }
+  // One bit per rule, per tag or per keyword.
+  static bool Test(const uint64_t* bits, size_t i) { return (bits[i >> 6] >> (i & 63)) & 1; }
+  static void Set(uint64_t* bits, size_t i) { bits[i >> 6] |= uint64_t{1} << (i & 63); }
+
+  // Rules filed under each key of one kind (a keyword, a tag, ...), in rule order. Lists,
+  // not bitsets: a key has a rule or two, and bitsets of 500 rules by tag would fill the
+  // caches the rest of an arrival needs. A key with one rule holds it inline.
+  // A rule filed with kSureRule holds whenever it is a candidate through that key: its
+  // condition is only what it is filed under (keywords, channels, entries; tags, when no
+  // rule can take a tag away; windows and days, in a half hour they cover at every minute).
+  // It fires without Holds.
+  class Filed {
+   public:
+    // Builds from the rules of each key, keys being dense from 0.
+    explicit Filed(const std::vector<std::vector<uint32_t>>& by_key = {});
+    absl::Span<const uint32_t> operator[](size_t key) const {
+      const Key& k = keys_[key];
+      return absl::MakeConstSpan(k.count == 1 ? &k.at : rules_.data() + k.at, k.count);
+    }
+    size_t keys() const { return keys_.size(); }
+
+   private:
+    struct Key {
+      uint32_t at = 0;  // the one rule, or where the rules start in rules_
+      uint32_t count = 0;
+    };
+    std::vector<Key> keys_;
+    std::vector<uint32_t> rules_;
+  };
+
+  // Ids of the names an arrival brings (tags, a channel), each found by reading one slot:
+  // open addressing over slots that hold a name's bytes beside its id, so a lookup touches
+  // one cache line and calls nothing.
+  class NameIndex {
+   public:
+    // Indexes `names`, distinct; a name's id is its index.
+    explicit NameIndex(std::vector<std::string> names = {});
+    // The id of `name`, or kNone.
+    uint32_t Find(absl::string_view name) const;
+
+   private:
+    // A name's bytes, packed so that names of up to 24 bytes have distinct keys; a longer
+    // one's key holds its first 16 and last 8 bytes, and a match is checked on names_.
+    struct Key {
+      uint64_t words[3] = {0, 0, 0};
+      uint64_t size = 0;
+      bool operator==(const Key& other) const {
+        return words[0] == other.words[0] && words[1] == other.words[1] &&
+               words[2] == other.words[2] && size == other.size;
+      }
+    };
+    static constexpr size_t kKeyBytes = 24;
+    struct Slot {
+      Key key;
+      uint32_t id = kNone;
+    };
+    static Key KeyOf(absl::string_view name);
+    static uint64_t Hash(const Key& key);
+
+    std::vector<Slot> slots_;  // a power of two of them, at most half full
+    std::vector<std::string> names_;
+  };
 
   uint32_t Intern(const std::string& tag);
+  uint32_t InternChannel(const std::string& channel);
+  uint32_t AddString(const std::string& s);
+  // Interns what `when` names and compiles its sub-conditions into code_.
+  Parts Gather(const v1::Condition& when, const std::string& path,
+               const absl::flat_hash_map<std::string, uint32_t>& entry_index,
+               std::vector<std::string>& problems);
+  // Appends a condition's run to code_ and returns its offset.
+  uint32_t Emit(const Parts& parts);
+  // The operands of `check` in the condition at `at`; empty when it has none.
+  absl::Span<const uint32_t> Operands(uint32_t at, Check check) const;
   void BuildIndex(bool indexed, uint32_t entries);
-  // ORs row `row` of `table` (rows of words_ words) into `bits`, from word `from` on.
-  void Or(const std::vector<uint64_t>& table, size_t row, Bits& bits, size_t from = 0) const;
-  Condition CompileCondition(const v1::Condition& when, const std::string& path,
-                             const absl::flat_hash_map<std::string, uint32_t>& entry_index,
-                             std::vector<std::string>& problems);
-  bool Holds(const Condition& c, const Context& context) const;
+  bool Holds(const uint32_t* condition, const Context& context) const;
 
   std::vector<std::string> tags_;
-  absl::flat_hash_map<std::string, uint32_t> tag_ids_;
+  absl::flat_hash_map<std::string, uint32_t> tag_ids_;      // to compile
+  absl::flat_hash_map<std::string, uint32_t> channel_ids_;  // to compile
+  NameIndex tag_index_, channel_index_;                     // the same, to evaluate
   std::vector<int32_t> exclusive_group_;  // by tag id: index into exclusive_, or -1
   std::vector<std::vector<uint32_t>> exclusive_;
   KeywordMatcher keywords_;
+  std::vector<std::string> names_;  // by rule
   std::vector<Rule> rules_;
+  std::vector<uint32_t> code_;  // conditions, and tag lists of rules with more than one
+  std::vector<TimeWindow> windows_;
+  std::vector<std::string> strings_;
 
-  // The index: rule bitsets (words_ words each) by what a rule's condition requires.
-  size_t words_ = 0;
-  std::vector<uint64_t> always_;      // rules filed under nothing: always evaluated
-  std::vector<uint64_t> by_keyword_;  // by keyword id
-  std::vector<uint64_t> by_tag_;      // by tag id
-  std::vector<uint64_t> by_entry_;    // by entry index
-  std::vector<uint64_t> by_hour_;     // by hour of the week, weekday * 24 + hour
-  absl::flat_hash_map<std::string, uint32_t> channel_row_;
-  std::vector<uint64_t> by_channel_;  // by channel_row_
+  // The index: rules by what their condition requires.
+  size_t words_ = 0;  // of a bitset of rules
+  Filed always_;      // one key: rules filed under nothing, always evaluated
+  Filed by_keyword_;  // by keyword id
+  Filed by_tag_;      // by tag id
+  Filed by_entry_;    // by entry index
+  Filed by_slot_;     // by half hour of the week, weekday * 48 + minute / 30
+  Filed by_channel_;  // by channel id
 };
 
 }  // namespace allot::internal

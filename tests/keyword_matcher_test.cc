@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 #include <random>
+#include <string>
+#include <vector>
 
 namespace allot::internal {
 namespace {
@@ -53,6 +55,83 @@ TEST_CASE("Agrees with a naive substring search on random texts") {
       CHECK(found[k] == (text.find(words[k]) != std::string::npos));
     }
   }
+}
+
+// Occurrences of `word` in `text`, overlapping ones included.
+int Occurrences(const std::string& text, const std::string& word) {
+  int n = 0;
+  for (size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) ++n;
+  return n;
+}
+
+// Keywords and texts made of `pieces` (whole UTF-8 characters, or single bytes that split
+// them), so that keywords overlap, nest and share prefixes and suffixes.
+void CheckAgainstNaive(std::mt19937_64& rng, const std::vector<std::string>& pieces,
+                       int max_keywords, int trials) {
+  for (int trial = 0; trial < trials; ++trial) {
+    KeywordMatcher m;
+    std::vector<std::string> words;
+    const int keywords = max_keywords / 2 + 1 +
+                         static_cast<int>(rng() % static_cast<uint64_t>(max_keywords / 2 + 1));
+    for (int k = 0; k < keywords; ++k) {
+      std::string w;
+      for (int c = 0; c < 1 + static_cast<int>(rng() % 5); ++c) w += pieces[rng() % pieces.size()];
+      if (m.Add(w) == static_cast<int32_t>(words.size())) words.push_back(w);
+    }
+    m.Build();
+    REQUIRE(m.keyword_count() == words.size());
+    for (int t = 0; t < 20; ++t) {
+      std::string text;
+      for (int c = 0; c < static_cast<int>(rng() % 60); ++c) {
+        // Now and then a byte no keyword may hold, to send the automaton back to the root.
+        text += rng() % 10 == 0 ? std::string(1, static_cast<char>(rng() % 256))
+                                : pieces[rng() % pieces.size()];
+      }
+      std::vector<int> count(words.size(), 0);
+      m.Match(text, [&](int32_t id) {
+        REQUIRE(id >= 0);
+        REQUIRE(static_cast<size_t>(id) < words.size());
+        ++count[id];
+      });
+      for (size_t k = 0; k < words.size(); ++k) {
+        INFO("trial " << trial << " text \"" << text << "\" keyword \"" << words[k] << "\"");
+        REQUIRE(count[k] == Occurrences(text, words[k]));
+      }
+    }
+  }
+}
+
+// The matcher must report every occurrence, however keywords overlap; a keyword that is a
+// suffix of another's prefix is what failure links exist for.
+TEST_CASE("Reports every occurrence a naive search finds, in UTF-8 and in raw bytes") {
+  std::mt19937_64 rng(11);
+  SECTION("UTF-8 characters, common lead bytes") {
+    CheckAgainstNaive(rng, {"想", "买", "手", "机", "【", "】", "你", "a", "b"}, 12, 300);
+  }
+  SECTION("bytes that split characters, and bytes at both ends of the range") {
+    CheckAgainstNaive(rng, {"\xe4", "\xb9", "\xe4\xb9", std::string(1, '\0'), "\xff", "a", "ab"},
+                      12, 300);
+  }
+  SECTION("many keywords: a larger automaton") {
+    std::vector<std::string> pieces;
+    for (const char* c : {"想", "买", "手", "机", "换", "价", "格", "优", "惠", "人", "工"}) {
+      pieces.push_back(c);
+    }
+    for (char c = 'a'; c <= 'z'; ++c) pieces.push_back(std::string(1, c));
+    CheckAgainstNaive(rng, pieces, 3000, 6);
+  }
+}
+
+TEST_CASE("Nothing is found without keywords, or in an empty text") {
+  KeywordMatcher none;
+  none.Build();
+  int calls = 0;
+  none.Match("想买手机", [&](int32_t) { ++calls; });
+  KeywordMatcher some;
+  some.Add("手机");
+  some.Build();
+  some.Match("", [&](int32_t) { ++calls; });
+  CHECK(calls == 0);
 }
 
 }  // namespace

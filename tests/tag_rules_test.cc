@@ -2,8 +2,12 @@
 // the config errors.
 #include "tag_rules.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <random>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
@@ -228,97 +232,330 @@ TEST_CASE("Tag names equal but for case, and unknown references, are config erro
 namespace allot::internal {
 namespace {
 
-// The index must change nothing: over random rules and arrivals, the rules it evaluates give
-// exactly what evaluating every rule in order gives.
-TEST_CASE("Indexed rules fire exactly as every rule in order would") {
-  std::mt19937_64 rng(23);
-  const char* tags[] = {"t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7"};
-  const char* words[] = {"买", "手机", "优惠", "价格", "ab", "b"};
-  const char* channels[] = {"offline", "video", "web"};
-  for (int trial = 0; trial < 60; ++trial) {
-    v1::Config config;
-    absl::flat_hash_map<std::string, uint32_t> entry_index{{"qr", 0}, {"live", 1}};
-    absl::flat_hash_map<std::string, uint32_t> group_index{{"g", 0}, {"h", 1}};
+const char* const kTags[] = {"t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7"};
+// Multibyte and overlapping: "买手" spans "买" and "手机", "机优" spans "手机" and "优惠".
+const char* const kWords[] = {"买", "手机", "优惠", "价格", "ab", "b", "买手", "机优"};
+const char* const kChannels[] = {"offline", "video", "web"};
+const char* const kPlaces[] = {"北京", "上海", ""};
+const char* const kEntries[] = {"qr", "live"};
+
+template <typename T, size_t N>
+const T& Pick(std::mt19937_64& rng, const T (&from)[N]) {
+  return from[rng() % N];
+}
+
+// Random rules over a few tags, keywords, channels and places, so that rules overlap and
+// fire often; conditions nest through any_of and not. Half the configs take tags away (t6
+// and t7 exclusive, some rules removing tags), half never do, which the index relies on.
+v1::Config RandomConfig(std::mt19937_64& rng) {
+  v1::Config config;
+  const bool tags_go = rng() % 2;
+  if (tags_go) {
     v1::TagGroup* group = config.add_tag_groups();
     group->set_name("x");
     group->set_exclusive(true);
     group->add_tags("t6");
     group->add_tags("t7");
-    auto random_condition = [&](v1::Condition* when, int depth, auto&& self) -> void {
-      const int kinds = 1 + static_cast<int>(rng() % 3);
-      for (int k = 0; k < kinds; ++k) {
-        switch (rng() % 11) {
-          case 0:
-            when->add_keywords(words[rng() % 6]);
-            break;
-          case 1:
-            when->add_any_tags(tags[rng() % 8]);
-            break;
-          case 2:
-            when->add_all_tags(tags[rng() % 8]);
-            break;
-          case 3:
-            when->add_none_tags(tags[rng() % 8]);
-            break;
-          case 4:
-            when->add_channels(channels[rng() % 3]);
-            break;
-          case 5:
-            when->add_entries(rng() % 2 ? "qr" : "live");
-            break;
-          case 6: {
-            v1::TimeWindow* w = when->add_local_time();
-            const int start = static_cast<int>(rng() % 48) * 30;
-            w->set_start(absl::StrFormat("%02d:%02d", start / 60, start % 60));
-            const int end = static_cast<int>(rng() % 48) * 30;
-            w->set_end(absl::StrFormat("%02d:%02d", end / 60, end % 60));
-            if (rng() % 2) w->add_days(static_cast<v1::Weekday>(v1::MON + rng() % 7));
-            break;
-          }
-          case 7:
-            when->add_weekdays(static_cast<v1::Weekday>(v1::MON + rng() % 7));
-            break;
-          case 8:
-            (*when->mutable_attributes())["k"] = rng() % 2 ? "1" : "2";
-            break;
-          case 9:
-            if (depth < 2) self(when->add_any_of(), depth + 1, self);
-            break;
-          default:
-            if (depth < 2) self(when->mutable_not_(), depth + 1, self);
-            break;
+  }
+  auto random_condition = [&](v1::Condition* when, int depth, auto&& self) -> void {
+    const int kinds = 1 + static_cast<int>(rng() % 3);
+    for (int k = 0; k < kinds; ++k) {
+      switch (rng() % 14) {
+        case 0:
+          when->add_keywords(Pick(rng, kWords));
+          break;
+        case 1:
+          when->add_any_tags(Pick(rng, kTags));
+          break;
+        case 2:
+          when->add_all_tags(Pick(rng, kTags));
+          break;
+        case 3:
+          when->add_none_tags(Pick(rng, kTags));
+          break;
+        case 4:
+          when->add_channels(Pick(rng, kChannels));
+          break;
+        case 5:
+          when->add_entries(Pick(rng, kEntries));
+          break;
+        case 6: {
+          v1::TimeWindow* w = when->add_local_time();
+          // On the half hour mostly, as windows are; now and then not.
+          const int step = rng() % 4 ? 30 : 10;
+          const int start = static_cast<int>(rng() % (1440 / step)) * step;
+          w->set_start(absl::StrFormat("%02d:%02d", start / 60, start % 60));
+          const int end = static_cast<int>(rng() % (1440 / step)) * step;
+          w->set_end(absl::StrFormat("%02d:%02d", end / 60, end % 60));
+          if (rng() % 2) w->add_days(static_cast<v1::Weekday>(v1::MON + rng() % 7));
+          break;
         }
+        case 7:
+          when->add_weekdays(static_cast<v1::Weekday>(v1::MON + rng() % 7));
+          break;
+        case 8:
+          (*when->mutable_attributes())[rng() % 2 ? "k" : "j"] = rng() % 2 ? "1" : "2";
+          break;
+        case 9:
+          when->add_exact_message(Pick(rng, kWords));
+          break;
+        case 10:
+          when->add_cities(Pick(rng, kPlaces));
+          break;
+        case 11:
+          when->add_districts(Pick(rng, kPlaces));
+          break;
+        case 12:
+          if (depth < 2) self(when->add_any_of(), depth + 1, self);
+          break;
+        default:
+          if (depth < 2) self(when->mutable_not_(), depth + 1, self);
+          break;
       }
-    };
-    const int n = 1 + static_cast<int>(rng() % 150);
-    for (int r = 0; r < n; ++r) {
-      v1::TagRule* rule = config.add_tag_rules();
-      random_condition(rule->mutable_when(), 0, random_condition);
-      rule->add_add_tags(tags[rng() % 8]);
-      if (rng() % 5 == 0) rule->add_remove_tags(tags[rng() % 8]);
-      if (rng() % 7 == 0) rule->set_route_to_group(rng() % 2 ? "g" : "h");
-      rule->set_stop(rng() % 40 == 0);
     }
+  };
+  const int n = 1 + static_cast<int>(rng() % 150);
+  for (int r = 0; r < n; ++r) {
+    v1::TagRule* rule = config.add_tag_rules();
+    if (rng() % 2) rule->set_name(absl::StrCat("rule ", r));
+    random_condition(rule->mutable_when(), 0, random_condition);
+    for (int t = 0; t < 1 + static_cast<int>(rng() % 2); ++t) rule->add_add_tags(Pick(rng, kTags));
+    if (tags_go && rng() % 5 == 0) rule->add_remove_tags(Pick(rng, kTags));
+    if (rng() % 7 == 0) rule->set_route_to_group(rng() % 2 ? "g" : "h");
+    rule->set_stop(rng() % 40 == 0);
+  }
+  return config;
+}
+
+struct RandomArrival {
+  v1::Arrival arrival;
+  std::string channel;
+  uint32_t entry = 0;
+  std::vector<std::string> entry_tags;
+  LocalTime local;
+};
+
+RandomArrival MakeRandomArrival(std::mt19937_64& rng) {
+  RandomArrival a;
+  std::string message;
+  for (int w = 0; w < static_cast<int>(rng() % 4); ++w) message += Pick(rng, kWords);
+  a.arrival.set_message(message);
+  a.arrival.set_city(Pick(rng, kPlaces));
+  a.arrival.set_district(Pick(rng, kPlaces));
+  for (int t = 0; t < static_cast<int>(rng() % 3); ++t) a.arrival.add_tags(Pick(rng, kTags));
+  if (rng() % 2) (*a.arrival.mutable_attributes())["k"] = rng() % 2 ? "1" : "2";
+  if (rng() % 2) (*a.arrival.mutable_attributes())["j"] = rng() % 2 ? "1" : "2";
+  a.channel = Pick(rng, kChannels);
+  a.entry = static_cast<uint32_t>(rng() % 2);
+  if (rng() % 2) a.entry_tags.push_back(Pick(rng, kTags));
+  a.local.weekday = static_cast<int>(rng() % 7);
+  a.local.minute = static_cast<int>(rng() % 1440);
+  return a;
+}
+
+const absl::flat_hash_map<std::string, uint32_t> kEntryIndex{{"qr", 0}, {"live", 1}};
+const absl::flat_hash_map<std::string, uint32_t> kGroupIndex{{"g", 0}, {"h", 1}};
+
+// SPEC §5.7 read straight off the config, with strings and substring search: what the
+// compiled rules must reproduce, whatever form they are compiled to.
+class Reference {
+ public:
+  struct Result {
+    std::vector<std::string> added, removed;
+    int64_t route_group = -1;
+    std::vector<uint32_t> fired;
+  };
+
+  Reference(const v1::Config& config, const RandomArrival& a) : config_(config), a_(a) {}
+
+  Result Evaluate() {
+    present_.clear();
+    for (const std::string& t : a_.arrival.tags()) present_.insert(t);
+    for (const std::string& t : a_.entry_tags) present_.insert(t);
+    Result result;
+    auto remove = [&](const std::string& t) {
+      if (present_.erase(t) == 0) return;
+      result.removed.push_back(t);
+      result.added.erase(std::remove(result.added.begin(), result.added.end(), t),
+                         result.added.end());
+    };
+    for (int r = 0; r < config_.tag_rules_size(); ++r) {
+      const v1::TagRule& rule = config_.tag_rules(r);
+      if (!Holds(rule.when())) continue;
+      result.fired.push_back(static_cast<uint32_t>(r));
+      for (const std::string& t : rule.add_tags()) {
+        if (present_.count(t) > 0) continue;
+        for (const v1::TagGroup& group : config_.tag_groups()) {
+          if (!group.exclusive() || !Has(group.tags(), t)) continue;
+          for (const std::string& other : group.tags()) {
+            if (other != t) remove(other);
+          }
+        }
+        present_.insert(t);
+        result.added.push_back(t);
+      }
+      for (const std::string& t : rule.remove_tags()) remove(t);
+      if (auto g = kGroupIndex.find(rule.route_to_group());
+          result.route_group < 0 && g != kGroupIndex.end()) {
+        result.route_group = g->second;
+      }
+      if (rule.stop()) break;
+    }
+    return result;
+  }
+
+ private:
+  template <typename List, typename X>
+  static bool Has(const List& list, const X& x) {
+    return std::find(list.begin(), list.end(), x) != list.end();
+  }
+
+  bool Holds(const v1::Condition& c) const {
+    const v1::Arrival& x = a_.arrival;
+    if (c.entries_size() > 0 && !Has(c.entries(), kEntries[a_.entry])) return false;
+    if (c.channels_size() > 0 && !Has(c.channels(), a_.channel)) return false;
+    if (c.exact_message_size() > 0 && !Has(c.exact_message(), x.message())) return false;
+    if (c.cities_size() > 0 && !Has(c.cities(), x.city())) return false;
+    if (c.districts_size() > 0 && !Has(c.districts(), x.district())) return false;
+    auto present = [&](const std::string& t) { return present_.count(t) > 0; };
+    if (c.any_tags_size() > 0 && std::none_of(c.any_tags().begin(), c.any_tags().end(), present))
+      return false;
+    if (!std::all_of(c.all_tags().begin(), c.all_tags().end(), present)) return false;
+    if (std::any_of(c.none_tags().begin(), c.none_tags().end(), present)) return false;
+    if (c.keywords_size() > 0 &&
+        std::none_of(c.keywords().begin(), c.keywords().end(), [&](const std::string& k) {
+          return x.message().find(k) != std::string::npos;
+        })) {
+      return false;
+    }
+    if (c.local_time_size() > 0) {
+      bool contained = false;
+      for (const v1::TimeWindow& w : c.local_time()) {
+        absl::StatusOr<TimeWindow> window = TimeWindow::Compile(w, "w");
+        REQUIRE(window.ok());
+        contained = contained || window->Contains(a_.local);
+      }
+      if (!contained) return false;
+    }
+    if (c.weekdays_size() > 0 && !Has(c.weekdays(), static_cast<int>(v1::MON) + a_.local.weekday))
+      return false;
+    for (const auto& [key, value] : c.attributes()) {
+      auto it = x.attributes().find(key);
+      if (it == x.attributes().end() || it->second != value) return false;
+    }
+    if (c.any_of_size() > 0 && std::none_of(c.any_of().begin(), c.any_of().end(),
+                                            [&](const v1::Condition& sub) { return Holds(sub); })) {
+      return false;
+    }
+    if (c.has_not_() && Holds(c.not_())) return false;
+    return true;
+  }
+
+  const v1::Config& config_;
+  const RandomArrival& a_;
+  std::set<std::string> present_;
+};
+
+void EvaluateRandom(const TagRules& rules, const RandomArrival& a, TagRules::Result& result) {
+  std::vector<uint32_t> entry_tags;
+  for (const std::string& t : a.entry_tags) entry_tags.push_back(rules.TagId(t));
+  rules.Evaluate(a.arrival, a.entry, rules.ChannelId(a.channel), entry_tags, a.local, result);
+}
+
+std::vector<std::string> Names(const TagRules& rules, absl::Span<const uint32_t> ids) {
+  std::vector<std::string> names;
+  for (uint32_t id : ids) names.push_back(rules.tag(id));
+  return names;
+}
+
+// An arrival's tags and channel are looked up by their bytes: every name the rules know is
+// found, short or long, and no other, however names share prefixes, suffixes and lengths.
+TEST_CASE("Tag and channel ids are found for exactly the names the rules know") {
+  std::mt19937_64 rng(31);
+  const char* const pieces[] = {"a", "b", "敏", "感", "-"};
+  auto random_name = [&] {
+    std::string name;
+    for (int i = 0, n = static_cast<int>(rng() % 16); i < n; ++i) name += Pick(rng, pieces);
+    return name;
+  };
+  v1::Config config;
+  std::set<std::string> tags, channels;
+  for (int r = 0; r < 300; ++r) {
+    v1::TagRule* rule = config.add_tag_rules();
+    const std::string tag = random_name(), channel = random_name();
+    if (!tag.empty()) {
+      rule->add_add_tags(tag);
+      tags.insert(tag);
+    }
+    rule->mutable_when()->add_channels(channel);
+    channels.insert(channel);
+  }
+  std::vector<std::string> problems;
+  const TagRules rules = TagRules::Compile(config, kEntryIndex, kGroupIndex, problems);
+  REQUIRE(problems.empty());
+  std::set<uint32_t> channel_ids;
+  for (const std::string& t : tags) CHECK(rules.tag(rules.TagId(t)) == t);
+  for (const std::string& c : channels) channel_ids.insert(rules.ChannelId(c));
+  CHECK(channel_ids.size() == channels.size());
+  CHECK(channel_ids.count(TagRules::kNone) == 0);
+  auto check = [&](const std::string& name) {
+    INFO(name);
+    CHECK((rules.TagId(name) != TagRules::kNone) == (tags.count(name) > 0));
+    CHECK((rules.ChannelId(name) != TagRules::kNone) == (channels.count(name) > 0));
+  };
+  for (int i = 0; i < 2000; ++i) check(random_name());
+  // Near misses: every known name with one byte changed, dropped or added.
+  for (const std::set<std::string>* names : {&tags, &channels}) {
+    for (const std::string& name : *names) {
+      for (size_t at = 0; at < name.size(); ++at) {
+        std::string changed = name;
+        changed[at] = static_cast<char>(changed[at] ^ 1);
+        check(changed);
+        check(std::string(name).erase(at, 1));
+      }
+      check(name + "a");
+    }
+  }
+}
+
+// The compiled rules give what reading the config directly gives: every condition, nesting,
+// rule order, tags of earlier rules, exclusive groups, removals, routing and stop.
+TEST_CASE("Compiled rules fire as the config reads") {
+  std::mt19937_64 rng(29);
+  for (int trial = 0; trial < 80; ++trial) {
+    const v1::Config config = RandomConfig(rng);
     std::vector<std::string> problems;
-    const TagRules indexed = TagRules::Compile(config, entry_index, group_index, problems);
-    const TagRules every = TagRules::Compile(config, entry_index, group_index, problems, false);
+    const TagRules rules = TagRules::Compile(config, kEntryIndex, kGroupIndex, problems);
     REQUIRE(problems.empty());
     for (int a = 0; a < 200; ++a) {
-      v1::Arrival arrival;
-      std::string message;
-      for (int w = 0; w < static_cast<int>(rng() % 4); ++w) message += words[rng() % 6];
-      arrival.set_message(message);
-      for (int t = 0; t < static_cast<int>(rng() % 3); ++t) arrival.add_tags(tags[rng() % 8]);
-      if (rng() % 2) (*arrival.mutable_attributes())["k"] = rng() % 2 ? "1" : "2";
-      const std::string channel = channels[rng() % 3];
-      const uint32_t entry = static_cast<uint32_t>(rng() % 2);
-      const std::vector<std::string> entry_tags = {tags[rng() % 8]};
-      LocalTime local;
-      local.weekday = static_cast<int>(rng() % 7);
-      local.minute = static_cast<int>(rng() % 1440);
+      const RandomArrival arrival = MakeRandomArrival(rng);
+      TagRules::Result got;
+      EvaluateRandom(rules, arrival, got);
+      const Reference::Result want = Reference(config, arrival).Evaluate();
+      INFO("trial " << trial << " arrival " << a);
+      REQUIRE(std::vector<uint32_t>(got.fired.begin(), got.fired.end()) == want.fired);
+      REQUIRE(Names(rules, got.added) == want.added);
+      REQUIRE(Names(rules, got.removed) == want.removed);
+      REQUIRE(got.route_group == want.route_group);
+    }
+  }
+}
+
+// The index must change nothing: over random rules and arrivals, the rules it evaluates give
+// exactly what evaluating every rule in order gives.
+TEST_CASE("Indexed rules fire exactly as every rule in order would") {
+  std::mt19937_64 rng(23);
+  for (int trial = 0; trial < 60; ++trial) {
+    const v1::Config config = RandomConfig(rng);
+    std::vector<std::string> problems;
+    const TagRules indexed = TagRules::Compile(config, kEntryIndex, kGroupIndex, problems);
+    const TagRules every = TagRules::Compile(config, kEntryIndex, kGroupIndex, problems, false);
+    REQUIRE(problems.empty());
+    for (int a = 0; a < 200; ++a) {
+      const RandomArrival arrival = MakeRandomArrival(rng);
       TagRules::Result x, y;
-      indexed.Evaluate(arrival, entry, channel, entry_tags, local, x);
-      every.Evaluate(arrival, entry, channel, entry_tags, local, y);
+      EvaluateRandom(indexed, arrival, x);
+      EvaluateRandom(every, arrival, y);
       INFO("trial " << trial << " arrival " << a);
       REQUIRE(x.fired == y.fired);
       REQUIRE(x.added == y.added);
