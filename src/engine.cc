@@ -1131,18 +1131,26 @@ absl::Status Engine::StepBatch(absl::Span<const v1::Event> events, State& state,
     absl::InlinedVector<uint64_t, 2> keys;  // empty: not an arrival, or Decide hashes
   };
   std::array<Ahead, kRing> ring;
+  // Replays mostly come through a few entries: the last one found is compared before the
+  // index is asked.
+  std::string_view last_entry_id;
+  uint32_t last_entry = kUnknownEntry;
   auto hash_ahead = [&](size_t j) {
     Ahead& a = ring[j % kRing];
     a.entry = kUnknownEntry;
     a.keys.clear();
     if (j >= events.size() || !events[j].has_arrival()) return;
     const v1::Arrival& arrival = events[j].arrival();
-    auto entry = config.entry_index.find(arrival.entry());
-    if (entry == config.entry_index.end()) return;  // Decide reports it
+    if (last_entry == kUnknownEntry || arrival.entry() != last_entry_id) {
+      auto entry = config.entry_index.find(arrival.entry());
+      if (entry == config.entry_index.end()) return;  // Decide reports it
+      last_entry_id = config.entries[entry->second].id;
+      last_entry = entry->second;
+    }
     absl::StatusOr<absl::InlinedVector<uint64_t, 2>> keys =
-        HashKeys(arrival.customer(), config.entries[entry->second].key_seed, "arrival.customer");
+        HashKeys(arrival.customer(), config.entries[last_entry].key_seed, "arrival.customer");
     if (!keys.ok()) return;  // Decide reports it
-    a.entry = entry->second;
+    a.entry = last_entry;
     a.keys = *std::move(keys);
     for (uint64_t key : a.keys) memory.Prefetch(key);
   };
