@@ -1,6 +1,7 @@
 #include "customer_key.h"
 
 #include <array>
+#include <cstring>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -12,52 +13,59 @@
 namespace allot {
 namespace {
 
-// Writes the normalized key into `out` (capacity `cap`); returns its length, or the length
-// it needs when larger than `cap`, or an error.
-absl::StatusOr<size_t> NormalizeInto(absl::string_view key, char* out, size_t cap) {
+// NormalizeInto's answers other than a length.
+constexpr size_t kNotTypeValue = ~size_t{0};
+constexpr size_t kEmptyValue = ~size_t{0} - 1;
+
+absl::Status KeyError(absl::string_view key, size_t why) {
+  return absl::InvalidArgumentError(
+      why == kEmptyValue
+          ? absl::StrCat("key \"", key, "\" has an empty value")
+          : absl::StrCat("key \"", key, "\" is not \"type:value\" (e.g. \"unionid:o6_bmj\")"));
+}
+
+// Writes the normalized key into `out` (capacity `cap`) and returns its length; or returns
+// the length it needs when larger than `cap` (writing nothing), or kNotTypeValue /
+// kEmptyValue. On every arrival: no Status, no per-byte bounds check.
+size_t NormalizeInto(absl::string_view key, char* out, size_t cap) {
   const size_t colon = key.find(':');
-  if (colon == absl::string_view::npos || colon == 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("key \"", key, "\" is not \"type:value\" (e.g. \"unionid:o6_bmj\")"));
-  }
+  if (colon == absl::string_view::npos || colon == 0) return kNotTypeValue;
   const absl::string_view type = absl::StripAsciiWhitespace(key.substr(0, colon));
   const absl::string_view value = absl::StripAsciiWhitespace(key.substr(colon + 1));
-  size_t n = 0;
-  auto put = [&](char c) {
-    if (n < cap) out[n] = c;
-    ++n;
-  };
-  for (char c : type) put(absl::ascii_tolower(static_cast<unsigned char>(c)));
-  put(':');
-  const size_t value_start = n;
-  if (type.size() == 5 && absl::EqualsIgnoreCase(type, "phone")) {
-    size_t digits = 0;
-    for (char c : value) digits += absl::ascii_isdigit(static_cast<unsigned char>(c)) ? 1 : 0;
-    // A 13-digit number starting with the country code 86 is a mainland mobile number.
-    size_t skip = 0;
-    if (digits == 13) {
-      std::array<char, 2> first{};
-      size_t seen = 0;
-      for (char c : value) {
-        if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) continue;
-        if (seen < 2) first[seen] = c;
-        ++seen;
-      }
-      if (first[0] == '8' && first[1] == '6') skip = 2;
+  const bool phone = type.size() == 5 && absl::EqualsIgnoreCase(type, "phone");
+  if (!phone) {
+    if (value.empty()) return kEmptyValue;
+    const size_t n = type.size() + 1 + value.size();
+    if (n > cap) return n;
+    for (size_t i = 0; i < type.size(); ++i) {
+      out[i] = absl::ascii_tolower(static_cast<unsigned char>(type[i]));
     }
-    for (char c : value) {
-      if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) continue;
-      if (skip > 0) {
-        --skip;
-        continue;
-      }
-      put(c);
-    }
-  } else {
-    for (char c : value) put(c);
+    out[type.size()] = ':';
+    std::memcpy(out + type.size() + 1, value.data(), value.size());
+    return n;
   }
-  if (n == value_start) {
-    return absl::InvalidArgumentError(absl::StrCat("key \"", key, "\" has an empty value"));
+  // Digits only; a 13-digit number starting with the country code 86 is a mainland mobile
+  // number, written without it.
+  size_t digits = 0;
+  std::array<char, 2> first{};
+  for (char c : value) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) continue;
+    if (digits < 2) first[digits] = c;
+    ++digits;
+  }
+  size_t skip = digits == 13 && first[0] == '8' && first[1] == '6' ? 2 : 0;
+  if (digits == skip) return kEmptyValue;
+  const size_t n = sizeof("phone:") - 1 + digits - skip;
+  if (n > cap) return n;
+  std::memcpy(out, "phone:", 6);
+  size_t at = 6;
+  for (char c : value) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) continue;
+    if (skip > 0) {
+      --skip;
+      continue;
+    }
+    out[at++] = c;
   }
   return n;
 }
@@ -73,18 +81,18 @@ uint64_t EntryScopeSeed(uint64_t tenant_seed, absl::string_view entry_id) {
 }
 
 absl::StatusOr<std::string> NormalizeKey(absl::string_view key) {
-  absl::StatusOr<size_t> n = NormalizeInto(key, nullptr, 0);
-  if (!n.ok()) return n.status();
-  std::string out(*n, '\0');
+  const size_t n = NormalizeInto(key, nullptr, 0);
+  if (n == kNotTypeValue || n == kEmptyValue) return KeyError(key, n);
+  std::string out(n, '\0');
   (void)NormalizeInto(key, out.data(), out.size());
   return out;
 }
 
 absl::StatusOr<uint64_t> HashKey(absl::string_view key, uint64_t seed) {
   std::array<char, 128> buffer;
-  absl::StatusOr<size_t> n = NormalizeInto(key, buffer.data(), buffer.size());
-  if (!n.ok()) return n.status();
-  if (*n <= buffer.size()) return XXH3_64bits_withSeed(buffer.data(), *n, seed);
+  const size_t n = NormalizeInto(key, buffer.data(), buffer.size());
+  if (n == kNotTypeValue || n == kEmptyValue) return KeyError(key, n);
+  if (n <= buffer.size()) return XXH3_64bits_withSeed(buffer.data(), n, seed);
   absl::StatusOr<std::string> long_key = NormalizeKey(key);
   return XXH3_64bits_withSeed(long_key->data(), long_key->size(), seed);
 }
