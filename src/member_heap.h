@@ -52,6 +52,8 @@ class MemberHeap {
 
   void SiftUp(uint32_t i);
   void SiftDown(uint32_t i);
+  // Moves the node at `i` down to a leaf along the least children; returns where it is.
+  uint32_t SiftHoleDown(uint32_t i);
   void Place(uint32_t i, const Node& node) {
     nodes_[i] = node;
     position_[node.member] = i;
