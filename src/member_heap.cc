@@ -18,9 +18,13 @@ void MemberHeap::Set(uint32_t m, double key, double tie) {
     return;
   }
   const uint32_t i = position_[m];
+  const bool larger = Less(nodes_[i], node);
   nodes_[i] = node;
-  SiftUp(i);
-  SiftDown(position_[m]);
+  if (larger) {
+    SiftUp(SiftHoleDown(i));  // a load or a finish that grew sinks, mostly far (see Erase)
+  } else {
+    SiftUp(i);
+  }
 }
 
 void MemberHeap::Erase(uint32_t m) {
@@ -68,32 +72,6 @@ void MemberHeap::SiftUp(uint32_t i) {
     if (!Less(node, nodes_[parent])) break;
     Place(i, nodes_[parent]);
     i = parent;
-  }
-  Place(i, node);
-}
-
-void MemberHeap::SiftDown(uint32_t i) {
-  const Node node = nodes_[i];
-  const uint32_t n = static_cast<uint32_t>(nodes_.size());
-  // The least of up to four children is picked with selects rather than branches: which
-  // child wins is a coin toss the branch predictor loses half the time (SPEC §7).
-  auto lesser = [&](uint32_t a, uint32_t b) {
-    const uint32_t b_wins = Less(nodes_[b], nodes_[a]);
-    return a ^ ((a ^ b) & (0u - b_wins));
-  };
-  while (true) {
-    const uint32_t first = kArity * i + 1;
-    if (first >= n) break;
-    uint32_t child;
-    if (first + kArity <= n) {
-      child = lesser(lesser(first, first + 1), lesser(first + 2, first + 3));
-    } else {
-      child = first;
-      for (uint32_t c = first + 1; c < n; ++c) child = lesser(child, c);
-    }
-    if (!Less(nodes_[child], node)) break;
-    Place(i, nodes_[child]);
-    i = child;
   }
   Place(i, node);
 }

@@ -51,7 +51,6 @@ class MemberHeap {
   static constexpr uint32_t kArity = 4;
 
   void SiftUp(uint32_t i);
-  void SiftDown(uint32_t i);
   // Moves the node at `i` down to a leaf along the least children; returns where it is.
   uint32_t SiftHoleDown(uint32_t i);
   void Place(uint32_t i, const Node& node) {
