@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "allot/v1/config.pb.h"
+#include "name_index.h"
 #include "tag_rules.h"
 #include "time_window.h"
 
@@ -135,6 +136,7 @@ struct CompiledConfig {
   absl::flat_hash_map<std::string, uint32_t> employee_index;
   absl::flat_hash_map<std::string, uint32_t> group_index;
   absl::flat_hash_map<std::string, uint32_t> entry_index;
+  NameIndex entry_names;  // the same ids, for the arrival's entry on every Decide (SPEC §7)
 };
 
 // Validates `config` and compiles it. On failure returns INVALID_ARGUMENT whose message lists

@@ -471,6 +471,9 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
     }
   }
   c.prefer_previous_owner = config.dedup().prefer_previous_owner();
+  std::vector<std::string> entry_ids;
+  for (const CompiledEntry& e : c.entries) entry_ids.push_back(e.id);
+  c.entry_names = NameIndex(std::move(entry_ids));
   c.tag_rules = TagRules::Compile(config, c.entry_index, c.group_index, problems.lines());
   for (CompiledEntry& ce : c.entries) {
     ce.rule_channel = c.tag_rules.ChannelId(ce.channel);

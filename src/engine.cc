@@ -846,15 +846,11 @@ absl::Status Engine::DecideWith(const v1::Event& event, const State& state, uint
   absl::InlinedVector<uint64_t, 2> keys;
   if (event.has_arrival()) {
     const v1::Arrival& arrival = event.arrival();
-    if (arrival_entry != kUnknownEntry) {
-      entry_index = arrival_entry;
-    } else {
-      auto entry_it = config.entry_index.find(arrival.entry());
-      if (entry_it == config.entry_index.end()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("arrival.entry: unknown entry \"", arrival.entry(), "\""));
-      }
-      entry_index = entry_it->second;
+    entry_index =
+        arrival_entry != kUnknownEntry ? arrival_entry : config.entry_names.Find(arrival.entry());
+    if (entry_index == internal::NameIndex::kNone) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("arrival.entry: unknown entry \"", arrival.entry(), "\""));
     }
     entry = &config.entries[entry_index];
     // The counters of the member the entry's group would pick next have likely left the
@@ -1131,26 +1127,18 @@ absl::Status Engine::StepBatch(absl::Span<const v1::Event> events, State& state,
     absl::InlinedVector<uint64_t, 2> keys;  // empty: not an arrival, or Decide hashes
   };
   std::array<Ahead, kRing> ring;
-  // Replays mostly come through a few entries: the last one found is compared before the
-  // index is asked.
-  std::string_view last_entry_id;
-  uint32_t last_entry = kUnknownEntry;
   auto hash_ahead = [&](size_t j) {
     Ahead& a = ring[j % kRing];
     a.entry = kUnknownEntry;
     a.keys.clear();
     if (j >= events.size() || !events[j].has_arrival()) return;
     const v1::Arrival& arrival = events[j].arrival();
-    if (last_entry == kUnknownEntry || arrival.entry() != last_entry_id) {
-      auto entry = config.entry_index.find(arrival.entry());
-      if (entry == config.entry_index.end()) return;  // Decide reports it
-      last_entry_id = config.entries[entry->second].id;
-      last_entry = entry->second;
-    }
+    const uint32_t entry = config.entry_names.Find(arrival.entry());
+    if (entry == internal::NameIndex::kNone) return;  // Decide reports it
     absl::StatusOr<absl::InlinedVector<uint64_t, 2>> keys =
-        HashKeys(arrival.customer(), config.entries[last_entry].key_seed, "arrival.customer");
+        HashKeys(arrival.customer(), config.entries[entry].key_seed, "arrival.customer");
     if (!keys.ok()) return;  // Decide reports it
-    a.entry = last_entry;
+    a.entry = entry;
     a.keys = *std::move(keys);
     for (uint64_t key : a.keys) memory.Prefetch(key);
   };

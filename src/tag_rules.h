@@ -22,6 +22,7 @@
 #include "allot/v1/config.pb.h"
 #include "allot/v1/event.pb.h"
 #include "keyword_matcher.h"
+#include "name_index.h"
 #include "time_window.h"
 
 namespace allot::internal {
@@ -29,7 +30,7 @@ namespace allot::internal {
 class TagRules {
  public:
   // The id of a tag or channel no rule can test.
-  static constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+  static constexpr uint32_t kNone = NameIndex::kNone;
 
   // Compiles `config.tag_rules` and `config.tag_groups`; the tags of `config.entries` are
   // interned too. Problems (tag names equal but for case, unknown entries or groups, bad
@@ -137,39 +138,6 @@ class TagRules {
     };
     std::vector<Key> keys_;
     std::vector<uint32_t> rules_;
-  };
-
-  // Ids of the names an arrival brings (tags, a channel), each found by reading one slot:
-  // open addressing over slots that hold a name's bytes beside its id, so a lookup touches
-  // one cache line and calls nothing.
-  class NameIndex {
-   public:
-    // Indexes `names`, distinct; a name's id is its index.
-    explicit NameIndex(std::vector<std::string> names = {});
-    // The id of `name`, or kNone.
-    uint32_t Find(absl::string_view name) const;
-
-   private:
-    // A name's bytes, packed so that names of up to 24 bytes have distinct keys; a longer
-    // one's key holds its first 16 and last 8 bytes, and a match is checked on names_.
-    struct Key {
-      uint64_t words[3] = {0, 0, 0};
-      uint64_t size = 0;
-      bool operator==(const Key& other) const {
-        return words[0] == other.words[0] && words[1] == other.words[1] &&
-               words[2] == other.words[2] && size == other.size;
-      }
-    };
-    static constexpr size_t kKeyBytes = 24;
-    struct Slot {
-      Key key;
-      uint32_t id = kNone;
-    };
-    static Key KeyOf(absl::string_view name);
-    static uint64_t Hash(const Key& key);
-
-    std::vector<Slot> slots_;  // a power of two of them, at most half full
-    std::vector<std::string> names_;
   };
 
   uint32_t Intern(const std::string& tag);
