@@ -39,8 +39,7 @@ class MemberHeap {
   size_t size() const { return nodes_.size(); }
 
   static bool Less(const Node& a, const Node& b) {
-    // Keys rarely tie: the first test is predictable, and the result a value, not a branch.
-    if (__builtin_expect(a.key != b.key, 1)) return a.key < b.key;
+    if (a.key != b.key) return a.key < b.key;
     if (a.tie != b.tie) return a.tie < b.tie;
     return a.member < b.member;
   }
