@@ -12,7 +12,8 @@ OwnerMemory::OwnerMemory(const OwnerMemory& other)
       tail_(other.tail_),
       aliases_(other.aliases_),
       customers_(other.customers_),
-      index_(other.index_),
+      tags_(other.tags_),
+      holders_(other.holders_),
       mask_(other.mask_),
       shift_(other.shift_),
       filled_(other.filled_),
@@ -38,11 +39,12 @@ OwnerMemory::CustomerId OwnerMemory::Find(absl::Span<const uint64_t> keys) const
 void OwnerMemory::Reserve(size_t keys) {
   size_t capacity = 16;
   while (keys * 8 > capacity * 7) capacity *= 2;
-  if (capacity > index_.size()) RebuildIndex(capacity);
+  if (capacity > tags_.size()) RebuildIndex(capacity);
 }
 
 void OwnerMemory::RebuildIndex(size_t capacity) {
-  index_.assign(capacity, Slot{});
+  tags_.assign(capacity, kEmpty);
+  holders_.assign(capacity, kNone);
   mask_ = capacity - 1;
   shift_ = 64 - __builtin_ctzll(capacity);
   filled_ = 0;
@@ -52,37 +54,37 @@ void OwnerMemory::RebuildIndex(size_t capacity) {
     const Column& c = AtSeq(seq);
     if (c.owner() == kDead) continue;
     size_t i = Home(c.key());
-    while (index_[i].tag != kEmpty) i = (i + 1) & mask_;
-    index_[i].tag = Tag(c.key());
-    index_[i].Set(static_cast<CustomerId>(seq));
+    while (tags_[i] != kEmpty) i = (i + 1) & mask_;
+    tags_[i] = Tag(c.key());
+    holders_[i] = static_cast<CustomerId>(seq);
     ++filled_;
     ++keys_;
   }
 }
 
 void OwnerMemory::MakeRoom() {
-  if ((filled_ + 1) * 8 <= index_.size() * 7) return;
+  if ((filled_ + 1) * 8 <= tags_.size() * 7) return;
   // Too full, of keys or of deleted slots: rebuild, doubling only if the keys need it, so
   // that the index is at most 7/16 full after.
-  size_t capacity = std::max<size_t>(16, index_.size());
+  size_t capacity = std::max<size_t>(16, tags_.size());
   while ((keys_ + 1) * 16 > capacity * 7) capacity *= 2;
   RebuildIndex(capacity);
 }
 
 void OwnerMemory::InsertSlot(uint64_t key, CustomerId holder) {
   size_t i = Home(key);
-  while (index_[i].tag & 0x80) i = (i + 1) & mask_;
-  if (index_[i].tag == kEmpty) ++filled_;
-  index_[i].tag = Tag(key);
-  index_[i].Set(holder);
+  while (tags_[i] & 0x80) i = (i + 1) & mask_;
+  if (tags_[i] == kEmpty) ++filled_;
+  tags_[i] = Tag(key);
+  holders_[i] = holder;
   ++keys_;
 }
 
 void OwnerMemory::RemoveSlot(size_t slot) {
   // An empty slot would cut the probe chains through it; a deleted one keeps them whole.
-  index_[slot].tag = index_[(slot + 1) & mask_].tag == kEmpty ? kEmpty : kDeleted;
-  if (index_[slot].tag == kEmpty) --filled_;
-  index_[slot].Set(kNone);
+  tags_[slot] = tags_[(slot + 1) & mask_] == kEmpty ? kEmpty : kDeleted;
+  if (tags_[slot] == kEmpty) --filled_;
+  holders_[slot] = kNone;
   --keys_;
 }
 
@@ -113,7 +115,7 @@ OwnerMemory::CustomerId OwnerMemory::MoveToBack(CustomerId id, uint32_t owner, i
   const Column& old = At(id);
   old.set_owner(kDead);
   old.set_at(moved);
-  index_[FindSlot(key)].Set(moved);
+  holders_[FindSlot(key)] = moved;
   if (auto it = aliases_.find(id); it != aliases_.end()) {
     absl::InlinedVector<CustomerId, 2> list = std::move(it->second);
     aliases_.erase(it);
@@ -124,7 +126,7 @@ OwnerMemory::CustomerId OwnerMemory::MoveToBack(CustomerId id, uint32_t owner, i
 }
 
 void OwnerMemory::Detach(size_t slot) {
-  const CustomerId holder = index_[slot].Get();
+  const CustomerId holder = holders_[slot];
   const Column& h = At(holder);
   const CustomerId customer = h.owner() == kAlias ? static_cast<CustomerId>(h.at()) : holder;
   auto it = aliases_.find(customer);
@@ -142,7 +144,7 @@ void OwnerMemory::Detach(size_t slot) {
     if (it->second.empty()) aliases_.erase(it);
     const Column& a = At(alias);
     h.set_key(a.key());
-    index_[FindSlot(a.key())].Set(customer);
+    holders_[FindSlot(a.key())] = customer;
     a.set_owner(kDead);
     a.set_at(kNone);
   } else {
@@ -225,7 +227,7 @@ void OwnerMemory::ForgetAssignedUpTo(int64_t cutoff_us) {
       // and the key goes there too.
       const CustomerId customer = static_cast<CustomerId>(c.at());
       const CustomerId moved = static_cast<CustomerId>(Append(c.key(), customer, kAlias));
-      index_[FindSlot(c.key())].Set(moved);
+      holders_[FindSlot(c.key())] = moved;
       auto& list = aliases_[customer];
       *std::find(list.begin(), list.end(), id) = moved;
       c.set_owner(kDead);
