@@ -111,13 +111,24 @@ v1::Decision Engine::ToProto(const Decision& d, bool with_delta) const {
   return out;
 }
 
+namespace {
+
+// Empties `v` keeping its storage (InlinedVector::clear would free it); an empty one, the
+// common case, costs a compare.
+template <typename V>
+void EmptyKeepingStorage(V& v) {
+  if (!v.empty()) v.erase(v.begin(), v.end());
+}
+
+}  // namespace
+
 void Delta::Clear() {
   engine = 0;
   base_version = 0;
   at_us = 0;
   local_day = 0;
-  remember.erase(remember.begin(), remember.end());  // keeps its storage
-  picks.erase(picks.begin(), picks.end());           // keeps its storage
+  EmptyKeepingStorage(remember);
+  EmptyKeepingStorage(picks);
   local_hour = 0;
   local_minute = 0;
   local_weekday = 0;
@@ -137,12 +148,12 @@ void Delta::Clear() {
 void Decision::Clear() {
   version = 0;
   at_us = 0;
-  assignments.erase(assignments.begin(), assignments.end());     // keeps its storage
-  held.erase(held.begin(), held.end());                          // keeps its storage
-  rejections.erase(rejections.begin(), rejections.end());        // keeps its storage
-  tags_added.erase(tags_added.begin(), tags_added.end());        // keeps its storage
-  tags_removed.erase(tags_removed.begin(), tags_removed.end());  // keeps its storage
-  alerts.erase(alerts.begin(), alerts.end());                    // keeps its storage
+  EmptyKeepingStorage(assignments);
+  EmptyKeepingStorage(held);
+  EmptyKeepingStorage(rejections);
+  EmptyKeepingStorage(tags_added);
+  EmptyKeepingStorage(tags_removed);
+  EmptyKeepingStorage(alerts);
   returning = false;
   previous_owner = {};
   explanation.reset();

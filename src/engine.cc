@@ -54,12 +54,14 @@ std::string FormatMicros(int64_t us) {
   return absl::FormatTime(absl::RFC3339_full, absl::FromUnixMicros(us), absl::UTCTimeZone());
 }
 
-absl::StatusOr<absl::InlinedVector<uint64_t, 2>> HashKeys(const v1::Customer& customer,
-                                                          uint64_t seed, absl::string_view path) {
+// Hashes the customer's keys into `keys` (emptied first), or names the key at `path` that
+// is not a key. Into the caller's vector, as it runs on every arrival.
+absl::Status HashKeys(const v1::Customer& customer, uint64_t seed, absl::string_view path,
+                      absl::InlinedVector<uint64_t, 2>& keys) {
+  keys.clear();
   if (customer.keys().empty()) {
     return absl::InvalidArgumentError(absl::StrCat(path, ".keys: at least one key is required"));
   }
-  absl::InlinedVector<uint64_t, 2> keys;
   for (int i = 0; i < customer.keys_size(); ++i) {
     absl::StatusOr<uint64_t> h = HashKey(customer.keys(i), seed);
     if (!h.ok()) {
@@ -68,7 +70,13 @@ absl::StatusOr<absl::InlinedVector<uint64_t, 2>> HashKeys(const v1::Customer& cu
     }
     keys.push_back(*h);
   }
-  return keys;
+  return absl::OkStatus();
+}
+
+// Whether every key of the customer is a key (SPEC §5.5), for events checked before deciding.
+absl::Status CheckKeys(const v1::Customer& customer, absl::string_view path) {
+  absl::InlinedVector<uint64_t, 2> keys;
+  return HashKeys(customer, 0, path, keys);
 }
 
 absl::Status CheckEmployee(const CompiledConfig& config, const std::string& id,
@@ -86,12 +94,12 @@ absl::Status CheckOtherEvent(const CompiledConfig& config, const v1::Event& even
     case v1::Event::kAccepted: {
       absl::Status st = CheckEmployee(config, event.accepted().employee(), "accepted.employee");
       if (!st.ok()) return st;
-      return HashKeys(event.accepted().customer(), 0, "accepted.customer").status();
+      return CheckKeys(event.accepted().customer(), "accepted.customer");
     }
     case v1::Event::kLost: {
       absl::Status st = CheckEmployee(config, event.lost().employee(), "lost.employee");
       if (!st.ok()) return st;
-      return HashKeys(event.lost().customer(), 0, "lost.customer").status();
+      return CheckKeys(event.lost().customer(), "lost.customer");
     }
     case v1::Event::kEmployeeStatus:
       if (!v1::EmployeeStatus::Status_IsValid(event.employee_status().status())) {
@@ -131,7 +139,7 @@ absl::Status CheckOtherEvent(const CompiledConfig& config, const v1::Event& even
       }
       absl::Status st = CheckEmployee(config, o.employee(), "observed.employee");
       if (!st.ok()) return st;
-      return HashKeys(o.customer(), 0, "observed.customer").status();
+      return CheckKeys(o.customer(), "observed.customer");
     }
     default:
       return absl::InvalidArgumentError(
@@ -657,24 +665,24 @@ void DecideObserved(const CompiledConfig& config, const StateData& data,
                     const internal::Allocator& allocator, Decision& decision) {
   const uint32_t entry_index = config.entry_index.at(observed.entry());
   const internal::CompiledEntry& entry = config.entries[entry_index];
-  const absl::StatusOr<absl::InlinedVector<uint64_t, 2>> keys =
-      HashKeys(observed.customer(), entry.key_seed, "observed.customer");  // checked before
+  absl::InlinedVector<uint64_t, 2> keys;
+  (void)HashKeys(observed.customer(), entry.key_seed, "observed.customer", keys);  // checked
   const uint32_t employee = config.employee_index.at(observed.employee());
   const std::string_view name = config.employees[employee].id;
   const std::string& customer = observed.customer().ref();
-  const Remembered known = FindRemembered(config, data, *keys, at_us);
+  const Remembered known = FindRemembered(config, data, keys, at_us);
   uint32_t owner = internal::kNoIndex;
   if (known.id != OwnerMemory::kNone) {
     owner = EmployeeOfSlot(config, data, data.memory.record(known.id).owner);
   }
   // WeCom placed a customer allot was holding: they wait no longer.
-  if (const int32_t held = FindHeld(data, *keys); held >= 0 && !Unheld(decision, held)) {
+  if (const int32_t held = FindHeld(data, keys); held >= 0 && !Unheld(decision, held)) {
     auto& unheld = decision.delta.unheld;
     unheld.insert(std::upper_bound(unheld.begin(), unheld.end(), static_cast<uint32_t>(held)),
                   static_cast<uint32_t>(held));
   }
   Delta::Remember remember;
-  remember.keys = *keys;
+  remember.keys = keys;
   remember.customer = known.id;
   remember.employee = employee;
   remember.entry = entry_index;
@@ -860,10 +868,8 @@ absl::Status Engine::DecideWith(const v1::Event& event, const State& state, uint
     if (!arrival_keys.empty()) {
       keys.assign(arrival_keys.begin(), arrival_keys.end());
     } else {
-      absl::StatusOr<absl::InlinedVector<uint64_t, 2>> hashed =
-          HashKeys(arrival.customer(), entry->key_seed, "arrival.customer");
-      if (!hashed.ok()) return hashed.status();
-      keys = *std::move(hashed);
+      absl::Status hashed = HashKeys(arrival.customer(), entry->key_seed, "arrival.customer", keys);
+      if (!hashed.ok()) return hashed;
       // The owner-memory lookup (step 4) misses the caches once many customers are
       // remembered: start the load now so it overlaps the work up to there (SPEC §7).
       for (uint64_t key : keys) data.memory.Prefetch(key);
@@ -1135,11 +1141,12 @@ absl::Status Engine::StepBatch(absl::Span<const v1::Event> events, State& state,
     const v1::Arrival& arrival = events[j].arrival();
     const uint32_t entry = config.entry_names.Find(arrival.entry());
     if (entry == internal::NameIndex::kNone) return;  // Decide reports it
-    absl::StatusOr<absl::InlinedVector<uint64_t, 2>> keys =
-        HashKeys(arrival.customer(), config.entries[entry].key_seed, "arrival.customer");
-    if (!keys.ok()) return;  // Decide reports it
+    if (!HashKeys(arrival.customer(), config.entries[entry].key_seed, "arrival.customer", a.keys)
+             .ok()) {
+      a.keys.clear();
+      return;  // Decide reports it
+    }
     a.entry = entry;
-    a.keys = *std::move(keys);
     for (uint64_t key : a.keys) memory.Prefetch(key);
   };
   for (size_t j = 0; j < kAhead; ++j) hash_ahead(j);
