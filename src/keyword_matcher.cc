@@ -44,6 +44,7 @@ void KeywordMatcher::Build() {
   const size_t c = classes_;
   std::vector<uint32_t> next(states * c, 0);  // by state index, before renumbering
   std::deque<int32_t> queue;
+  single_start_ = children[0].size() == 1 ? children[0][0].first : -1;
   for (const auto& [byte, child] : children[0]) {
     next[class_[byte]] = static_cast<uint32_t>(child);
     class_[byte] |= kStarts;

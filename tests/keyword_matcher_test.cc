@@ -112,6 +112,32 @@ TEST_CASE("Reports every occurrence a naive search finds, in UTF-8 and in raw by
     CheckAgainstNaive(rng, {"\xe4", "\xb9", "\xe4\xb9", std::string(1, '\0'), "\xff", "a", "ab"},
                       12, 300);
   }
+  SECTION("keywords that all start with one byte (the matcher skips to it with memchr)") {
+    for (int round = 0; round < 40; ++round) {
+      // Pieces after the first are free; each keyword is "【" or "#" plus some of them.
+      const std::string lead = round % 2 == 0 ? "【" : "#";
+      KeywordMatcher m;
+      std::vector<std::string> words;
+      const std::vector<std::string> pieces = {"【", "】", "k", "1", "#", "\xe3", "你"};
+      for (int k = 0; k < 1 + static_cast<int>(rng() % 6); ++k) {
+        std::string w = lead;
+        for (int c = 0; c < static_cast<int>(rng() % 4); ++c) w += pieces[rng() % pieces.size()];
+        if (m.Add(w) == static_cast<int32_t>(words.size())) words.push_back(w);
+      }
+      m.Build();
+      for (int t = 0; t < 30; ++t) {
+        std::string text;
+        for (int c = 0; c < static_cast<int>(rng() % 40); ++c)
+          text += pieces[rng() % pieces.size()];
+        std::vector<int> count(words.size(), 0);
+        m.Match(text, [&](int32_t id) { ++count[static_cast<size_t>(id)]; });
+        for (size_t k = 0; k < words.size(); ++k) {
+          INFO("text \"" << text << "\" keyword \"" << words[k] << "\"");
+          REQUIRE(count[k] == Occurrences(text, words[k]));
+        }
+      }
+    }
+  }
   SECTION("many keywords: a larger automaton") {
     std::vector<std::string> pieces;
     for (const char* c : {"想", "买", "手", "机", "换", "价", "格", "优", "惠", "人", "工"}) {
