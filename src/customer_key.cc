@@ -31,6 +31,7 @@ size_t NormalizeInto(absl::string_view key, char* out, size_t cap) {
   const size_t colon = key.find(':');
   if (colon == absl::string_view::npos || colon == 0) return kNotTypeValue;
   const absl::string_view type = absl::StripAsciiWhitespace(key.substr(0, colon));
+  if (type.empty()) return kNotTypeValue;  // "  :x" has no type either
   const absl::string_view value = absl::StripAsciiWhitespace(key.substr(colon + 1));
   const bool phone = type.size() == 5 && absl::EqualsIgnoreCase(type, "phone");
   if (!phone) {
@@ -70,6 +71,20 @@ size_t NormalizeInto(absl::string_view key, char* out, size_t cap) {
   return n;
 }
 
+// Whether `key` is its own normal form, as keys written by machines mostly are ("unionid:…",
+// "external_userid:…"): type lower case and value, both without surrounding whitespace, and
+// not a phone number. Such a key hashes as it is, with no copy (SPEC §7).
+bool IsNormal(absl::string_view key) {
+  const size_t colon = key.find(':');
+  if (colon == absl::string_view::npos || colon == 0 || colon + 1 == key.size()) return false;
+  auto space = [&](size_t i) { return absl::ascii_isspace(static_cast<unsigned char>(key[i])); };
+  if (space(0) || space(colon - 1) || space(colon + 1) || space(key.size() - 1)) return false;
+  for (size_t i = 0; i < colon; ++i) {
+    if (absl::ascii_isupper(static_cast<unsigned char>(key[i]))) return false;
+  }
+  return key.substr(0, colon) != "phone";
+}
+
 }  // namespace
 
 uint64_t TenantSeed(absl::string_view tenant) {
@@ -89,6 +104,7 @@ absl::StatusOr<std::string> NormalizeKey(absl::string_view key) {
 }
 
 absl::StatusOr<uint64_t> HashKey(absl::string_view key, uint64_t seed) {
+  if (IsNormal(key)) return XXH3_64bits_withSeed(key.data(), key.size(), seed);
   std::array<char, 128> buffer;
   const size_t n = NormalizeInto(key, buffer.data(), buffer.size());
   if (n == kNotTypeValue || n == kEmptyValue) return KeyError(key, n);
