@@ -1125,9 +1125,11 @@ absl::Status Engine::StepBatch(absl::Span<const v1::Event> events, State& state,
   const CompiledConfig& config = *compiled_;
   const OwnerMemory& memory = state.data_->memory;
   // Two stages ahead of the event being decided: kAhead events ahead, hash the arrival's
-  // keys and fetch their index slots; half as far ahead, fetch the records those slots name.
-  constexpr size_t kAhead = 8;
-  constexpr size_t kRing = 16;  // > kAhead, a power of two
+  // keys and fetch their tags and record numbers; half as far ahead, fetch the records
+  // those name. An arrival takes longer than a memory latency, so a few ahead suffice; with
+  // two lines per key, 4 ahead measured ~5% faster than 8 (fewer lines in flight).
+  constexpr size_t kAhead = 4;
+  constexpr size_t kRing = 8;  // > kAhead, a power of two
   struct Ahead {
     uint32_t entry = kUnknownEntry;
     absl::InlinedVector<uint64_t, 2> keys;  // empty: not an arrival, or Decide hashes
