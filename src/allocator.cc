@@ -20,8 +20,8 @@ StateView::StateView(const StateData& data, const CompiledConfig& config, uint64
   if (data.bound.engine == engine) {
     binding_ = &data.bound;
   } else {
-    temporary_ = MakeBinding(data, config, engine);
-    binding_ = &temporary_;
+    temporary_ = std::make_unique<Binding>(MakeBinding(data, config, engine));
+    binding_ = temporary_.get();
   }
 }
 

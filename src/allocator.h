@@ -8,6 +8,7 @@
 #define ALLOT_SRC_ALLOCATOR_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -49,7 +50,7 @@ class StateView {
  private:
   const StateData& data_;
   const Binding* binding_ = nullptr;
-  Binding temporary_;
+  std::unique_ptr<Binding> temporary_;  // only when the state is not bound to the engine
 };
 
 // Counts one new customer for an employee (SPEC §5.4): today, this hour, pressure window.
