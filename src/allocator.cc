@@ -471,13 +471,13 @@ bool Allocator::FiledPick(uint32_t g, uint64_t random_seed, Delta::Pick* pick_ou
       break;
     }
     case v1::LEAST_LOADED: {
-      MemberHeap::Node best{0, 0, ~uint32_t{0}};
+      MemberTournament::Node best{0, 0, ~uint32_t{0}};
       if (!filed.by_load.empty()) best = filed.by_load.top();
       for (uint32_t m : woken) {
-        const MemberHeap::Node c{
+        const MemberTournament::Node c{
             LoadScore(counters(members.members[m]).TodayOn(local_.day), members.member_weight[m]),
             0, m};
-        if (best.member == ~uint32_t{0} || MemberHeap::Less(c, best)) best = c;
+        if (best.member == ~uint32_t{0} || MemberTournament::Less(c, best)) best = c;
       }
       if (best.member != ~uint32_t{0}) member = static_cast<int32_t>(best.member);
       break;

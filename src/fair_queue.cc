@@ -46,7 +46,7 @@ void FairQueue::Update(uint32_t m, double start, double finish, int64_t units,
 
 void FairQueue::Advance(double virtual_time) {
   while (!waiting_.empty() && waiting_.top().key <= virtual_time) {
-    const MemberHeap::Node node = waiting_.top();
+    const MemberTournament::Node node = waiting_.top();
     waiting_.Erase(node.member);
     ready_.Set(node.member, node.tie, 0);
   }

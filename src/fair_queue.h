@@ -1,8 +1,8 @@
 // FairQueue: the eligible members of one WEIGHTED group, kept in the order WF2Q picks them
 // (SPEC §5.2), so that a pick costs O(1) and an update O(log n) instead of a scan of the group.
-// Members whose virtual start has come (start <= V) wait in a heap by (finish, member); the
-// others in a heap by (start, finish, member). The best choice is the top of the first, or,
-// when that is empty, the top of the second (virtual time then jumps to its start).
+// Members whose virtual start has come (start <= V) are ordered by (finish, member), the
+// others by (start, finish, member), each side in a MemberTournament. The best choice is the
+// first side's top, or, when it is empty, the second's (virtual time then jumps to its start).
 // Knows nothing of caps or times: the caller decides who is eligible. Not thread-safe for
 // writes; const methods may run concurrently.
 #ifndef ALLOT_SRC_FAIR_QUEUE_H_
@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "member_heap.h"
+#include "member_tournament.h"
 #include "prefetch.h"
 
 namespace allot::internal {
@@ -33,7 +33,7 @@ class FairQueue {
   // Removes member `m` if it is in the queue.
   void Erase(uint32_t m);
   // Gives member `m`, in the queue or not, a new start and finish; cheaper than Erase and
-  // Insert when it stays in the same heap, as a picked member usually does.
+  // Insert when it stays on the same side, as a picked member usually does.
   void Update(uint32_t m, double start, double finish, int64_t units, double virtual_time);
   bool Contains(uint32_t m) const { return ready_.Contains(m) || waiting_.Contains(m); }
   // Asks the CPU to fetch what an update of member `m` reads first (a hint).
@@ -54,7 +54,7 @@ class FairQueue {
   }
 
   // The ready member that finishes first, and the waiting member that starts first; -1 for
-  // an empty heap. Best() is the first, else the second.
+  // an empty side. Best() is the first, else the second.
   int32_t ReadyTop() const {
     return ready_.empty() ? -1 : static_cast<int32_t>(ready_.top().member);
   }
@@ -67,8 +67,8 @@ class FairQueue {
   size_t size() const { return ready_.size() + waiting_.size(); }
 
  private:
-  MemberHeap ready_;    // by (finish, member)
-  MemberHeap waiting_;  // by (start, finish, member)
+  MemberTournament ready_;    // by (finish, member)
+  MemberTournament waiting_;  // by (start, finish, member)
   std::vector<int64_t> member_units_;
   int64_t units_ = 0;
 };

@@ -16,7 +16,7 @@
 #include "allot/v1/decision.pb.h"
 #include "allot/v1/event.pb.h"
 #include "fair_queue.h"
-#include "member_heap.h"
+#include "member_tournament.h"
 #include "owner_memory.h"
 #include "time_window.h"
 
@@ -74,7 +74,7 @@ struct EmployeeCounters {
 struct EligibleMembers {
   std::vector<uint64_t> bits;  // by member position
   FairQueue queue;             // WEIGHTED: in WF2Q order
-  MemberHeap by_load;          // LEAST_LOADED: by (new customers today / weight, member)
+  MemberTournament by_load;    // LEAST_LOADED: by (new customers today / weight, member)
   int64_t until_us = std::numeric_limits<int64_t>::min();
   // Members kept out only by their pressure window, by when it lets them in: (time, member).
   std::vector<std::pair<int64_t, uint32_t>> wakes;

@@ -156,7 +156,7 @@ StrategyPick PickMember(const StrategyInput& in, Eligible&& eligible, Load&& loa
       // is ready once its virtual start has come (start <= V); the ready member that
       // finishes first (start + 1/w; ties by member order) wins; when nobody is ready, the
       // earliest start does and V jumps there. V then advances by 1/(sum of eligible
-      // weights). FairQueue keeps the same order in heaps; this scan is its reference.
+      // weights). FairQueue keeps the same order in winner trees; this scan is its reference.
       int64_t eligible_units = 0;
       int32_t ready = -1, waiting = -1;
       double ready_start = 0, ready_finish = 0, waiting_start = 0, waiting_finish = 0;
