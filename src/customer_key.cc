@@ -75,13 +75,15 @@ size_t NormalizeInto(absl::string_view key, char* out, size_t cap) {
 // "external_userid:…"): type lower case and value, both without surrounding whitespace, and
 // not a phone number. Such a key hashes as it is, with no copy (SPEC §7).
 bool IsNormal(absl::string_view key) {
-  const size_t colon = key.find(':');
-  if (colon == absl::string_view::npos || colon == 0 || colon + 1 == key.size()) return false;
+  // One pass over the type: find the colon, and no upper case on the way.
+  size_t colon = 0;
+  while (colon < key.size() && key[colon] != ':') {
+    if (absl::ascii_isupper(static_cast<unsigned char>(key[colon]))) return false;
+    ++colon;
+  }
+  if (colon == key.size() || colon == 0 || colon + 1 == key.size()) return false;
   auto space = [&](size_t i) { return absl::ascii_isspace(static_cast<unsigned char>(key[i])); };
   if (space(0) || space(colon - 1) || space(colon + 1) || space(key.size() - 1)) return false;
-  for (size_t i = 0; i < colon; ++i) {
-    if (absl::ascii_isupper(static_cast<unsigned char>(key[i]))) return false;
-  }
   return key.substr(0, colon) != "phone";
 }
 
