@@ -73,7 +73,8 @@ absl::Status HashKeys(const v1::Customer& customer, uint64_t seed, absl::string_
   return absl::OkStatus();
 }
 
-// Whether every key of the customer is a key (SPEC §5.5), for events checked before deciding.
+// Whether the customer has keys, each a "type:value" key (SPEC §5.5): for the events that are
+// checked before anything is decided.
 absl::Status CheckKeys(const v1::Customer& customer, absl::string_view path) {
   absl::InlinedVector<uint64_t, 2> keys;
   return HashKeys(customer, 0, path, keys);
