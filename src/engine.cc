@@ -488,7 +488,8 @@ void DecideArrival(const CompiledConfig& config, const StateData& data, const v1
     const uint32_t channel = arrival.channel().empty()
                                  ? entry->rule_channel
                                  : config.tag_rules.ChannelId(arrival.channel());
-    config.tag_rules.Evaluate(arrival, entry_index, channel, entry->rule_tags, local, rules);
+    config.tag_rules.Evaluate(arrival, entry_index, channel, entry->rule_tags, local,
+                              /*list_fired=*/decision.explanation != nullptr, rules);
     for (uint32_t t : rules.added) decision.tags_added.push_back(config.tag_rules.tag(t));
     for (uint32_t t : rules.removed) decision.tags_removed.push_back(config.tag_rules.tag(t));
     if (decision.explanation) {

@@ -378,7 +378,7 @@ bool TagRules::Holds(const uint32_t* p, const Context& x) const {
 
 void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t channel,
                         absl::Span<const uint32_t> entry_tags, const LocalTime& local,
-                        Result& result) const {
+                        bool list_fired, Result& result) const {
   if (rules_.empty()) return;
   // The bitsets in one zeroed block, a few cache lines on the stack.
   const size_t tag_words = (tags_.size() + 63) / 64;
@@ -447,7 +447,7 @@ void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t cha
       candidates[w] &= candidates[w] - 1;
       const Rule& rule = rules_[r];
       if (!Test(sure, r) && !Holds(code_.data() + rule.when, context)) continue;
-      result.fired.push_back(r);
+      if (list_fired) result.fired.push_back(r);
       if (rule.flags & kOneAdd) {
         add(r, rule.actions);
       } else {

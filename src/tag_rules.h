@@ -46,7 +46,7 @@ class TagRules {
     absl::InlinedVector<uint32_t, 8> added;    // tag ids, in order
     absl::InlinedVector<uint32_t, 4> removed;  // tag ids, in order
     int64_t route_group = -1;                  // the first fired rule's route_to_group, if any
-    absl::InlinedVector<uint32_t, 8> fired;    // rule indices
+    absl::InlinedVector<uint32_t, 8> fired;    // rule indices; only when asked for
   };
 
   // The id of `tag`, or kNone when neither a rule, a tag group nor an entry names it.
@@ -56,9 +56,10 @@ class TagRules {
 
   // Evaluates the rules in order for one arrival at entry `entry` on channel `channel` (a
   // ChannelId), whose tags so far are the arrival's own plus `entry_tags` (TagIds, interned
-  // once per entry so that only the arrival's own are looked up here).
+  // once per entry so that only the arrival's own are looked up here). The rules that fired
+  // are listed only with `list_fired` (an explanation asks for them).
   void Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t channel,
-                absl::Span<const uint32_t> entry_tags, const LocalTime& local,
+                absl::Span<const uint32_t> entry_tags, const LocalTime& local, bool list_fired,
                 Result& result) const;
 
   bool empty() const { return rules_.empty(); }

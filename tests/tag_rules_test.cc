@@ -456,10 +456,12 @@ class Reference {
   std::set<std::string> present_;
 };
 
-void EvaluateRandom(const TagRules& rules, const RandomArrival& a, TagRules::Result& result) {
+void EvaluateRandom(const TagRules& rules, const RandomArrival& a, TagRules::Result& result,
+                    bool list_fired = true) {
   std::vector<uint32_t> entry_tags;
   for (const std::string& t : a.entry_tags) entry_tags.push_back(rules.TagId(t));
-  rules.Evaluate(a.arrival, a.entry, rules.ChannelId(a.channel), entry_tags, a.local, result);
+  rules.Evaluate(a.arrival, a.entry, rules.ChannelId(a.channel), entry_tags, a.local, list_fired,
+                 result);
 }
 
 std::vector<std::string> Names(const TagRules& rules, absl::Span<const uint32_t> ids) {
@@ -526,6 +528,13 @@ TEST_CASE("Compiled rules fire as the config reads") {
       REQUIRE(Names(rules, got.added) == want.added);
       REQUIRE(Names(rules, got.removed) == want.removed);
       REQUIRE(got.route_group == want.route_group);
+      // Unasked, the fired rules are not listed, and nothing else differs.
+      TagRules::Result unlisted;
+      EvaluateRandom(rules, arrival, unlisted, /*list_fired=*/false);
+      REQUIRE(unlisted.fired.empty());
+      REQUIRE(unlisted.added == got.added);
+      REQUIRE(unlisted.removed == got.removed);
+      REQUIRE(unlisted.route_group == got.route_group);
     }
   }
 }
