@@ -74,9 +74,13 @@ int64_t NextBoundaryUs(int64_t at_us, int minute, const std::vector<int>& bounda
 void PrefetchLikelyPick(const CompiledConfig& config, const StateData& data, uint32_t g,
                         bool deep) {
   if (data.bound.engine != config.fingerprint || g >= data.bound.groups.size()) return;
+  const CompiledGroup& group = config.groups[g];
+  // A small group's members stay in the caches between their picks (~10 lines each): the
+  // prefetches would be work for nothing.
+  constexpr size_t kCachedMembers = 128;
+  if (group.members.size() < kCachedMembers) return;
   const GroupClock& clock = data.bound.groups[g];
   const EligibleMembers& filed = clock.eligible;
-  const CompiledGroup& group = config.groups[g];
   int32_t best = -1;
   if (group.strategy == v1::WEIGHTED) {
     best = filed.queue.Best().member;
