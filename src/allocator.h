@@ -70,7 +70,8 @@ void RefreshEligible(const CompiledConfig& config, StateData& data, const Delta&
 // next (WEIGHTED and LEAST_LOADED): their counters, compiled caps and filing (`deep` false),
 // then what those point to (`deep` true, later, once the first lines are likely in). In a
 // large group these have left the caches since that member's last pick; fetched early, they
-// arrive while the owner-memory lookup waits (SPEC §7). A hint only: changes nothing.
+// arrive while the owner-memory lookup waits (SPEC §7); a small group (under 128 members)
+// stays cached and gets nothing. A hint only: changes nothing.
 void PrefetchLikelyPick(const CompiledConfig& config, const StateData& data, uint32_t g, bool deep);
 
 class Allocator {
