@@ -251,7 +251,7 @@ Allocator::Allocator(const CompiledConfig& config, const StateView& view, const 
       version_(version),
       decision_(decision) {}
 
-const EmployeeCounters& Allocator::counters(uint32_t employee) const {
+const EmployeeCounters& Allocator::ScratchOrState(uint32_t employee) const {
   for (const auto& [e, c] : scratch_counters_) {
     if (e == employee) return c;
   }

@@ -140,7 +140,10 @@ class Allocator {
   uint64_t Remaining(uint32_t employee) const;
 
   // The state as this decision sees it so far.
-  const EmployeeCounters& counters(uint32_t employee) const;
+  const EmployeeCounters& counters(uint32_t employee) const {
+    // Inline for the common case, a decision that has changed no counters yet.
+    return scratch_counters_.empty() ? view_.counters(employee) : ScratchOrState(employee);
+  }
   const GroupClock& group(uint32_t g) const;
 
  private:
@@ -152,6 +155,7 @@ class Allocator {
   void Commit(const Request& request, uint32_t employee, const Delta::Pick* pick,
               bool used_reserve);
   EmployeeCounters& MutableCounters(uint32_t employee);
+  const EmployeeCounters& ScratchOrState(uint32_t employee) const;
   GroupClock& MutableGroup(uint32_t g);
   // A pick from the group's filed eligible members when they are exact for this decision:
   // the state's own, fresh, and nothing in this decision changed eligibility. False: scan.
