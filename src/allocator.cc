@@ -251,14 +251,14 @@ Allocator::Allocator(const CompiledConfig& config, const StateView& view, const 
       version_(version),
       decision_(decision) {}
 
-const EmployeeCounters& Allocator::ScratchOrState(uint32_t employee) const {
+const EmployeeCounters& Allocator::CountersWithScratch(uint32_t employee) const {
   for (const auto& [e, c] : scratch_counters_) {
     if (e == employee) return c;
   }
   return view_.counters(employee);
 }
 
-const GroupClock& Allocator::group(uint32_t g) const {
+const GroupClock& Allocator::GroupWithScratch(uint32_t g) const {
   for (const auto& [id, clock] : scratch_groups_) {
     if (id == g) return clock;
   }

@@ -142,9 +142,11 @@ class Allocator {
   // The state as this decision sees it so far.
   const EmployeeCounters& counters(uint32_t employee) const {
     // Inline for the common case, a decision that has changed no counters yet.
-    return scratch_counters_.empty() ? view_.counters(employee) : ScratchOrState(employee);
+    return scratch_counters_.empty() ? view_.counters(employee) : CountersWithScratch(employee);
   }
-  const GroupClock& group(uint32_t g) const;
+  const GroupClock& group(uint32_t g) const {
+    return scratch_groups_.empty() ? view_.group(g) : GroupWithScratch(g);
+  }
 
  private:
   // What the employee's caps are multiplied by now: level, surge, throttle, reserve.
@@ -155,7 +157,9 @@ class Allocator {
   void Commit(const Request& request, uint32_t employee, const Delta::Pick* pick,
               bool used_reserve);
   EmployeeCounters& MutableCounters(uint32_t employee);
-  const EmployeeCounters& ScratchOrState(uint32_t employee) const;
+  // The scratch copy when this decision has changed it, else the state's.
+  const EmployeeCounters& CountersWithScratch(uint32_t employee) const;
+  const GroupClock& GroupWithScratch(uint32_t g) const;
   GroupClock& MutableGroup(uint32_t g);
   // A pick from the group's filed eligible members when they are exact for this decision:
   // the state's own, fresh, and nothing in this decision changed eligibility. False: scan.
