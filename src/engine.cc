@@ -840,15 +840,20 @@ absl::Status Engine::Decide(const v1::Event& event, const State& state, Decision
 
 absl::Status Engine::DecideWith(const v1::Event& event, const State& state, uint32_t arrival_entry,
                                 absl::Span<const uint64_t> arrival_keys, Decision* out) const {
-  out->Clear();
   const CompiledConfig& config = *compiled_;
   const StateData& data = *state.data_;
+  // On error `*out` is left empty (engine.h). On success it is emptied only once the
+  // arrival's keys are hashed, so that their owner-memory lookup is under way sooner.
+  auto fail = [out](absl::Status status) {
+    out->Clear();
+    return status;
+  };
   absl::StatusOr<int64_t> at_us = EventTime(event);
-  if (!at_us.ok()) return at_us.status();
+  if (!at_us.ok()) return fail(at_us.status());
   if (*at_us < data.clock_us) {
-    return absl::InvalidArgumentError(absl::StrCat("at: ", FormatMicros(*at_us),
-                                                   " is earlier than the state's clock ",
-                                                   FormatMicros(data.clock_us)));
+    return fail(absl::InvalidArgumentError(absl::StrCat("at: ", FormatMicros(*at_us),
+                                                        " is earlier than the state's clock ",
+                                                        FormatMicros(data.clock_us))));
   }
   // ---- SPEC §5.1 step 1: validate everything before deciding anything.
   const internal::CompiledEntry* entry = nullptr;
@@ -859,27 +864,28 @@ absl::Status Engine::DecideWith(const v1::Event& event, const State& state, uint
     entry_index =
         arrival_entry != kUnknownEntry ? arrival_entry : config.entry_names.Find(arrival.entry());
     if (entry_index == internal::NameIndex::kNone) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("arrival.entry: unknown entry \"", arrival.entry(), "\""));
+      return fail(absl::InvalidArgumentError(
+          absl::StrCat("arrival.entry: unknown entry \"", arrival.entry(), "\"")));
     }
     entry = &config.entries[entry_index];
-    // The counters of the member the entry's group would pick next have likely left the
-    // caches since their last pick; fetched now, they arrive during the work below.
-    internal::PrefetchLikelyPick(config, data, entry->group, /*deep=*/false);
     // Step 2: identity (SPEC §5.5).
     if (!arrival_keys.empty()) {
       keys.assign(arrival_keys.begin(), arrival_keys.end());
     } else {
       absl::Status hashed = HashKeys(arrival.customer(), entry->key_seed, "arrival.customer", keys);
-      if (!hashed.ok()) return hashed;
+      if (!hashed.ok()) return fail(hashed);
       // The owner-memory lookup (step 4) misses the caches once many customers are
       // remembered: start the load now so it overlaps the work up to there (SPEC §7).
       for (uint64_t key : keys) data.memory.Prefetch(key);
     }
+    // The counters of the member the entry's group would pick next have likely left the
+    // caches since their last pick; fetched now, they arrive during the work below.
+    internal::PrefetchLikelyPick(config, data, entry->group, /*deep=*/false);
   } else {
     absl::Status status = CheckOtherEvent(config, event);
-    if (!status.ok()) return status;
+    if (!status.ok()) return fail(status);
   }
+  out->Clear();
 
   Decision& decision = *out;
   decision.version = data.version;

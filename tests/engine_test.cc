@@ -120,6 +120,33 @@ TEST_CASE("Bad events are rejected with their field path and change nothing") {
   CHECK(state.ToBytes() == before);
 }
 
+// engine.h: on error a reused Decision is left empty, whichever check refuses the event.
+TEST_CASE("A reused Decision is left empty when Decide or Step refuses an event") {
+  const Engine engine = testing::MakeEngine(kConfig);
+  State state;
+  MustStep(engine, Arrival(T("2026-11-24T09:00:00+08:00"), "qr", "c0", {"phone:1"}), state);
+  const std::vector<v1::Event> bad = {
+      Arrival(T("2026-11-24T09:01:00+08:00"), "nope", "c", {"phone:2"}),
+      Arrival(T("2026-11-24T09:01:00+08:00"), "qr", "c", {"phone:2", "nokey"}),
+      Arrival(T("2026-11-24T08:59:00+08:00"), "qr", "c", {"phone:2"}),
+  };
+  for (const v1::Event& e : bad) {
+    for (bool step : {false, true}) {
+      Decision reused;
+      const v1::Event good = Arrival(T("2026-11-24T09:01:00+08:00"), "qr", "c9", {"phone:9"});
+      REQUIRE(engine.Decide(good, state, &reused).ok());
+      REQUIRE_FALSE(reused.assignments.empty());
+      const absl::Status status =
+          step ? engine.Step(e, state, &reused) : engine.Decide(e, state, &reused);
+      CHECK_FALSE(status.ok());
+      CHECK(reused.assignments.empty());
+      CHECK(reused.tags_added.empty());
+      CHECK(reused.delta.remember.empty());
+      CHECK(reused.delta.picks.empty());
+    }
+  }
+}
+
 TEST_CASE("Full members are skipped and the cascade moves on to the backups") {
   const Engine engine = testing::MakeEngine(kConfig);
   State state;
