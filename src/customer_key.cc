@@ -72,8 +72,8 @@ size_t NormalizeInto(absl::string_view key, char* out, size_t cap) {
 }
 
 // Whether `key` is its own normal form, as keys written by machines mostly are ("unionid:…",
-// "external_userid:…"): type lower case and value, both without surrounding whitespace, and
-// not a phone number. Such a key hashes as it is, with no copy (SPEC §7).
+// "external_userid:…"): a lower-case type, neither type nor value with surrounding
+// whitespace, and not a phone key. Such a key hashes as it is, with no copy (SPEC §7).
 bool IsNormal(absl::string_view key) {
   // One pass over the type: find the colon, and no upper case on the way.
   size_t colon = 0;

@@ -26,7 +26,8 @@ class MemberTournament {
 
   // Empties the tournament and sizes it for members 0 … members - 1.
   void Reset(uint32_t members);
-  // Puts member `m` in with (key, tie), or re-keys it if it is in already.
+  // Puts member `m` in with (key, tie), or re-keys it if it is in already. Requires finite
+  // key and tie: members out of the tournament are kept with infinite ones.
   void Set(uint32_t m, double key, double tie);
   // Takes member `m` out, if it is in.
   void Erase(uint32_t m);
