@@ -1,6 +1,7 @@
 #include "customer_key.h"
 
 #include <array>
+#include <bit>
 #include <cstring>
 
 #include "absl/strings/ascii.h"
@@ -74,12 +75,37 @@ size_t NormalizeInto(absl::string_view key, char* out, size_t cap) {
 // Whether `key` is its own normal form, as keys written by machines mostly are ("unionid:…",
 // "external_userid:…"): a lower-case type, neither type nor value with surrounding
 // whitespace, and not a phone key. Such a key hashes as it is, with no copy (SPEC §7).
+static_assert(std::endian::native == std::endian::little, "IsNormal reads words little-endian");
 bool IsNormal(absl::string_view key) {
-  // One pass over the type: find the colon, and no upper case on the way.
+  // One pass over the type, eight bytes at a time: find the colon, and no upper case before
+  // it. The masks are exact per byte (no carry crosses a byte), so the first colon found is
+  // the first colon.
+  constexpr uint64_t kOnes = 0x0101010101010101, kHigh = 0x8080808080808080;
+  const char* const p = key.data();
   size_t colon = 0;
-  while (colon < key.size() && key[colon] != ':') {
-    if (absl::ascii_isupper(static_cast<unsigned char>(key[colon]))) return false;
-    ++colon;
+  bool found = false;
+  for (; colon + 8 <= key.size(); colon += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + colon, 8);
+    const uint64_t low = w & ~kHigh;  // each byte's low seven bits
+    // High bit of each ASCII byte that is ':' / in 'A'..'Z'.
+    const uint64_t colons = ~((low ^ (kOnes * ':')) + ~kHigh) & ~w & kHigh;
+    const uint64_t upper =
+        (low + kOnes * (0x80 - 'A')) & ~(low + kOnes * (0x80 - 'Z' - 1)) & ~w & kHigh;
+    if (colons != 0) {
+      const int at = __builtin_ctzll(colons);  // 8 × byte + 7, little-endian
+      if ((upper & ((uint64_t{1} << at) - 1)) != 0) return false;
+      colon += static_cast<size_t>(at / 8);
+      found = true;
+      break;
+    }
+    if (upper != 0) return false;
+  }
+  if (!found) {  // the last few bytes, one at a time
+    while (colon < key.size() && key[colon] != ':') {
+      if (absl::ascii_isupper(static_cast<unsigned char>(key[colon]))) return false;
+      ++colon;
+    }
   }
   if (colon == key.size() || colon == 0 || colon + 1 == key.size()) return false;
   auto space = [&](size_t i) { return absl::ascii_isspace(static_cast<unsigned char>(key[i])); };

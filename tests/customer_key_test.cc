@@ -44,9 +44,14 @@ TEST_CASE("Long keys hash like their normalized form") {
 // normal as they are, and normalizes the rest), and fails exactly when it has no normal form.
 TEST_CASE("Random keys hash like their normal form, and fail where normalizing fails") {
   std::mt19937_64 rng(5);
-  const std::vector<std::string> types = {"unionid", "UnionID", "phone", "Phone",  "PHONE",
-                                          "openid",  "a",       "phon",  "phones", "ext_ID",
-                                          "",        " ",       "x y",   "手机"};
+  const std::vector<std::string> types = {"unionid", "UnionID", "phone", "Phone", "PHONE", "openid",
+                                          "a", "phon", "phones", "ext_ID", "", " ", "x y", "手机",
+                                          // Read eight bytes at a time: upper case and the
+                                          // colon in either word, and bytes of 0x80 and up
+                                          // whose low seven bits are ':' or 'A'..'Z'.
+                                          "external_userid", "External_userid", "external_useriD",
+                                          "external_useri", "ab_ºcd_X", "ŁÉÅ_type_long",
+                                          "a_long_type_Name"};
   const std::vector<std::string> values = {
       "o6_bmj", "O6_BMJ", "138 0013 8000", "+8613800138000", "--", "", " ", "a:b", "8", "值",
       "12\t34", "0"};
