@@ -9,9 +9,9 @@ void MemberTournament::Reset(uint32_t members) {
   in_.assign(leaves_, 0);
   // Everyone is out, and the least index wins ties of infinite keys: node i's winner is its
   // leftmost leaf.
-  winner_.assign(leaves_, 0);
+  nodes_.assign(leaves_, Node{});
   for (uint32_t i = leaves_ - 1; i >= 1; --i) {
-    winner_[i] = 2 * i >= leaves_ ? 2 * i - leaves_ : winner_[2 * i];
+    nodes_[i] = 2 * i >= leaves_ ? Leaf(2 * i - leaves_) : nodes_[2 * i];
   }
   size_ = 0;
 }
@@ -35,16 +35,18 @@ void MemberTournament::Erase(uint32_t m) {
 
 void MemberTournament::Replay(uint32_t m) {
   // The leaf's level: the sibling leaf is member m ^ 1.
-  uint32_t won = Beats(m, m ^ 1) ? m : m ^ 1;
+  const Node leaf = Leaf(m), sibling = Leaf(m ^ 1);
+  Node won = Less(leaf, sibling) ? leaf : sibling;
   uint32_t i = (leaves_ + m) >> 1;
   while (true) {
     // Above a node whose winner is the same member as before, and not `m` (whose key may
-    // have changed), nothing changes.
-    if (winner_[i] == won && won != m) return;
-    winner_[i] = won;
+    // have changed; any other's is as copied), nothing changes.
+    Node& node = nodes_[i];
+    if (node.member == won.member && won.member != m) return;
+    node = won;
     if (i == 1) return;
-    const uint32_t other = winner_[i ^ 1];
-    if (Beats(other, won)) won = other;
+    const Node& other = nodes_[i ^ 1];
+    if (Less(other, won)) won = other;
     i >>= 1;
   }
 }

@@ -1,7 +1,8 @@
 // MemberTournament: group members ordered by a key, for picks in O(1) and re-keying in
 // O(log n): a winner tree over member positions by (key, tie, member). Each inner node holds
-// the least member of its subtree, so re-keying a member replays its one leaf-to-root path,
-// one compare per level, and stops where the path's winner stays the same. FairQueue keeps
+// the least member of its subtree with a copy of its key, so re-keying a member replays its
+// one leaf-to-root path, one read and one compare per level, and stops where the path's
+// winner stays the same. FairQueue keeps
 // two of them for WF2Q; LEAST_LOADED keeps one by load / weight (SPEC §5.2). Knows nothing
 // of caps or times. Not thread-safe for writes; const methods may run concurrently.
 #ifndef ALLOT_SRC_MEMBER_TOURNAMENT_H_
@@ -36,15 +37,12 @@ class MemberTournament {
   void Prefetch(uint32_t m) const {
     if (m < keys_.size()) {
       PrefetchLine(&keys_[m]);
-      PrefetchLine(&winner_[(leaves_ + m) >> 1]);
+      PrefetchLine(&nodes_[(leaves_ + m) >> 1]);
     }
   }
 
   // The least member; requires !empty().
-  Node top() const {
-    const uint32_t m = winner_[1];
-    return {keys_[m].key, keys_[m].tie, m};
-  }
+  Node top() const { return nodes_[1]; }
   bool empty() const { return size_ == 0; }
   size_t size() const { return size_; }
 
@@ -60,18 +58,17 @@ class MemberTournament {
     double tie = std::numeric_limits<double>::infinity();
   };
 
-  // Whether member `a` goes before member `b`. Members out of the tournament (and the
-  // padding up to leaves_) have infinite keys, so they go after everyone in it.
-  bool Beats(uint32_t a, uint32_t b) const {
-    return Less({keys_[a].key, keys_[a].tie, a}, {keys_[b].key, keys_[b].tie, b});
-  }
+  // Member `m`'s leaf. Members out of the tournament (and the padding up to leaves_) have
+  // infinite keys, so they go after everyone in it.
+  Node Leaf(uint32_t m) const { return {keys_[m].key, keys_[m].tie, m}; }
   // Recomputes the winners on member `m`'s path after its key or presence changed.
   void Replay(uint32_t m);
 
   uint32_t leaves_ = 0;  // a power of two, at least 2 and at least the members
-  // Inner nodes 1 … leaves_ - 1; node i's children are 2i and 2i + 1, and node leaves_ + m
-  // is member m's leaf.
-  std::vector<uint32_t> winner_;
+  // Inner nodes 1 … leaves_ - 1, each its subtree's winner and the winner's key (a copy, so
+  // that a replay reads one node per level rather than a member number and then its key);
+  // node i's children are 2i and 2i + 1, and node leaves_ + m is member m's leaf.
+  std::vector<Node> nodes_;
   std::vector<Key> keys_;    // by member (and the padding up to leaves_)
   std::vector<uint8_t> in_;  // by member
   size_t size_ = 0;
