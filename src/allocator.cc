@@ -604,7 +604,14 @@ void Allocator::Commit(const Request& r, uint32_t employee, const Delta::Pick* p
       r.entry == kNoIndex ? std::string_view() : std::string_view(config_.entries[r.entry].id);
   const std::string_view group_id =
       pick == nullptr ? std::string_view() : std::string_view(config_.groups[pick->group].id);
-  decision_->assignments.push_back({*r.customer, e.id, group_id, entry_id, r.reason, used_reserve});
+  // Built in place, not moved in: this runs on every arrival.
+  Assignment& assignment = decision_->assignments.emplace_back();
+  assignment.customer = *r.customer;
+  assignment.employee = e.id;
+  assignment.group = group_id;
+  assignment.entry = entry_id;
+  assignment.reason = r.reason;
+  assignment.used_reserve = used_reserve;
   // The first use of the reserve each day (SPEC §5.4 alert).
   if (used_reserve && !decision_->delta.reserve_alerted &&
       view_.data().reserve_alert_day != local_.day) {
@@ -614,14 +621,13 @@ void Allocator::Commit(const Request& r, uint32_t employee, const Delta::Pick* p
   if (charge && FillsPressureWindow(employee)) {
     decision_->alerts.push_back({v1::Alert::PRESSURE_PAUSE, e.id, entry_id, {}, *r.customer});
   }
-  Delta::Remember remember;
+  Delta::Remember& remember = decision_->delta.remember.emplace_back();
   remember.keys.assign(r.keys.begin(), r.keys.end());
   remember.customer = r.known;
   remember.employee = employee;
   remember.entry = r.entry;
   remember.new_owner = true;
   remember.charge = charge;
-  decision_->delta.remember.push_back(std::move(remember));
   if (pick != nullptr) decision_->delta.picks.push_back(*pick);
   if (config_.accept_timeout_us > 0 && charge) {
     Delta::NewPending pending;

@@ -535,17 +535,19 @@ void DecideArrival(const CompiledConfig& config, const StateData& data, const v1
     }
     if (known.in_window && owner_known && !unavailable) {
       const std::string_view owner_name = config.employees[owner].id;
-      Delta::Remember join;
+      Delta::Remember& join = decision.delta.remember.emplace_back();  // in place: every repeat
       join.keys = keys;
       join.customer = known.id;
       join.employee = owner;
-      decision.delta.remember.push_back(std::move(join));
       if (decision.explanation) decision.explanation->set_route_source(v1::Explanation::OWNER);
       if (config.on_duplicate == v1::Dedup::DROP) {
         decision.rejections.push_back({customer, v1::Rejection::DUPLICATE, owner_name});
       } else {
-        decision.assignments.push_back(
-            {customer, owner_name, {}, entry->id, v1::Assignment::OWNER, false});
+        Assignment& assignment = decision.assignments.emplace_back();
+        assignment.customer = customer;
+        assignment.employee = owner_name;
+        assignment.entry = entry->id;
+        assignment.reason = v1::Assignment::OWNER;
       }
       return;
     }
