@@ -311,7 +311,8 @@ double Allocator::CapFactor(const CompiledEmployee& e, const EmployeeCounters& c
   return e.level_factor * surge * throttle * reserve;
 }
 
-uint32_t Allocator::ScaledCap(uint32_t cap, double factor) {
+// Inline (only this file calls it): called twice per eligibility check.
+inline uint32_t Allocator::ScaledCap(uint32_t cap, double factor) {
   if (cap == kNoCap || factor == 1.0) return cap;
   // The epsilon keeps 60 × 0.7 at 42 despite binary fractions; the clamp keeps huge caps
   // with a surge inside uint32.
@@ -622,7 +623,7 @@ void Allocator::Commit(const Request& r, uint32_t employee, const Delta::Pick* p
     decision_->alerts.push_back({v1::Alert::PRESSURE_PAUSE, e.id, entry_id, {}, *r.customer});
   }
   Delta::Remember& remember = decision_->delta.remember.emplace_back();
-  remember.keys.assign(r.keys.begin(), r.keys.end());
+  for (uint64_t key : r.keys) remember.keys.push_back(key);  // inline; assign is out of line
   remember.customer = r.known;
   remember.employee = employee;
   remember.entry = r.entry;

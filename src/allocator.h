@@ -27,13 +27,13 @@ class StateView {
  public:
   StateView(const StateData& data, const CompiledConfig& config, uint64_t engine);
   const EmployeeCounters& counters(uint32_t employee) const {
-    static const EmployeeCounters kFresh;
+    static constexpr EmployeeCounters kFresh{};  // constant: no guard on each call
     const uint32_t slot = binding_->employee_slot[employee];
     return slot == kNoSlot ? kFresh : data_.counters[slot];
   }
   const GroupClock& group(uint32_t g) const { return binding_->groups[g]; }
   const EntryCounters& entry(uint32_t e) const {
-    static const EntryCounters kFresh;
+    static constexpr EntryCounters kFresh{};
     const uint32_t slot = binding_->entry_slot[e];
     return slot == kNoSlot ? kFresh : data_.entries[slot];
   }

@@ -536,7 +536,7 @@ void DecideArrival(const CompiledConfig& config, const StateData& data, const v1
     if (known.in_window && owner_known && !unavailable) {
       const std::string_view owner_name = config.employees[owner].id;
       Delta::Remember& join = decision.delta.remember.emplace_back();  // in place: every repeat
-      join.keys = keys;
+      for (uint64_t key : keys) join.keys.push_back(key);
       join.customer = known.id;
       join.employee = owner;
       if (decision.explanation) decision.explanation->set_route_source(v1::Explanation::OWNER);
