@@ -83,7 +83,11 @@ class OwnerMemory {
     if (chunks_[(seq >> kChunkBits) - first_chunk_] == nullptr) return;
     const unsigned char* record = AtSeq(seq).data();
     internal::PrefetchLine(record);
-    internal::PrefetchLine(record + kRecordBytes - 1);  // a record may straddle two lines
+    // A record may straddle two lines; a prefetch that misses the TLB is not free, so the
+    // second line only when it does.
+    if ((reinterpret_cast<uintptr_t>(record) & 63) + kRecordBytes > 64) {
+      internal::PrefetchLine(record + kRecordBytes - 1);
+    }
   }
 
   // Makes `owner` the owner of customer `id` (a new customer when kNone) from `at_us`.
