@@ -295,8 +295,11 @@ void Allocator::Override(const Delta::SurgeStart& surge) {
 // of its groups; normal assignments leave the reserve fraction unused (SPEC §5.4).
 double Allocator::CapFactor(const CompiledEmployee& e, const EmployeeCounters& c,
                             bool allow_reserve) const {
-  double surge = c.surge.FactorAt(now_us_);
-  for (uint32_t g : e.groups) surge = std::max(surge, group(g).surge.FactorAt(now_us_));
+  double surge = 1.0;
+  if (!NoSurgeNow()) {
+    surge = c.surge.FactorAt(now_us_);
+    for (uint32_t g : e.groups) surge = std::max(surge, group(g).surge.FactorAt(now_us_));
+  }
   const double reserve = allow_reserve ? 1.0 : 1.0 - config_.reserve_fraction;
   double throttle = 1.0;
   if (!config_.throttle_tiers.empty()) {
@@ -396,6 +399,7 @@ bool Allocator::FillsPressureWindow(uint32_t employee) const {
 
 int64_t Allocator::SurgeEnd(uint32_t employee) const {
   int64_t end = std::numeric_limits<int64_t>::max();
+  if (NoSurgeNow()) return end;
   auto consider = [&](int64_t t) {
     if (t > now_us_) end = std::min(end, t);
   };

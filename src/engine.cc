@@ -982,6 +982,7 @@ absl::Status Engine::Apply(const Decision& decision, State& state) const {
                                   ? data.bound.groups[surge.index].surge
                                   : data.counters[data.bound.employee_slot[surge.index]].surge;
     target = {surge.extra, surge.until_us};
+    data.bound.surges_until_us = std::max(data.bound.surges_until_us, surge.until_us);
   }
   for (uint32_t id : delta.lost) data.memory.MarkLost(id);
   for (const Delta::Remember& r : delta.remember) {

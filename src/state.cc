@@ -77,6 +77,12 @@ Binding MakeBinding(const StateData& data, const CompiledConfig& config, uint64_
     }
     b.groups.push_back(std::move(g));
   }
+  for (const EmployeeCounters& c : data.counters) {
+    b.surges_until_us = std::max(b.surges_until_us, c.surge.until_us);
+  }
+  for (const GroupClock& g : b.groups) {
+    b.surges_until_us = std::max(b.surges_until_us, g.surge.until_us);
+  }
   return b;
 }
 

@@ -124,6 +124,9 @@ struct Binding {
   OffsetSpan offset;                    // the engine's time zone around the state's clock; derived
   // The earliest time on any group's wake list (EligibleMembers::wakes); derived.
   int64_t next_wake_us = std::numeric_limits<int64_t>::max();
+  // No employee's or group's surge lasts past this time: before it, caps need no look at
+  // surges (SPEC §5.4). Derived; only ever raised while bound.
+  int64_t surges_until_us = 0;
   std::vector<GroupClock> groups;
 };
 

@@ -199,6 +199,13 @@ TEST_CASE("A surge raises caps by its extra for its duration; larger ones are re
   MustStep(engine, SurgeEvent(T("2026-11-25T09:00:00+08:00"), "a", "", 0.2, "2h"), state);
   State loaded = *State::FromBytes(state.ToBytes());
   CHECK(Count(Arrive(engine, loaded, T("2026-11-25T09:01:00+08:00"), 30, &n), "a") == 12);
+  // So does a group surge, for every member.
+  MustStep(engine, SurgeEvent(T("2026-11-26T09:00:00+08:00"), "", "g", 0.2, "1h"), loaded);
+  State reloaded = *State::FromBytes(loaded.ToBytes());
+  const std::vector<std::string> day3 =
+      Arrive(engine, reloaded, T("2026-11-26T09:01:00+08:00"), 30, &n);
+  CHECK(Count(day3, "a") == 12);
+  CHECK(Count(day3, "b") == 12);
 }
 
 TEST_CASE("PAUSED and ON_LEAVE employees get nobody new; ACTIVE restores; status persists") {
