@@ -114,10 +114,11 @@ v1::Decision Engine::ToProto(const Decision& d, bool with_delta) const {
 namespace {
 
 // Empties `v` keeping its storage (InlinedVector::clear would free it); an empty one, the
-// common case, costs a compare.
+// common case, costs a compare. One element at a time: a decision holds one or two, and
+// erase(begin, end) costs ~30 instructions even then.
 template <typename V>
 void EmptyKeepingStorage(V& v) {
-  if (!v.empty()) v.erase(v.begin(), v.end());
+  while (!v.empty()) v.pop_back();
 }
 
 }  // namespace
