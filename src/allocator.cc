@@ -71,14 +71,24 @@ int64_t NextBoundaryUs(int64_t at_us, int minute, const std::vector<int>& bounda
 
 }  // namespace
 
-void PrefetchLikelyPick(const CompiledConfig& config, const StateData& data, uint32_t g,
-                        bool deep) {
-  if (data.bound.engine != config.fingerprint || g >= data.bound.groups.size()) return;
+namespace {
+
+// Every line of `bytes` bytes at `p`.
+void FetchLines(const void* p, size_t bytes) {
+  const char* c = static_cast<const char*>(p);
+  for (size_t offset = 0; offset < bytes; offset += 64) PrefetchLine(c + offset);
+  PrefetchLine(c + bytes - 1);
+}
+
+}  // namespace
+
+LikelyPick PrefetchLikelyPick(const CompiledConfig& config, const StateData& data, uint32_t g) {
+  if (data.bound.engine != config.fingerprint || g >= data.bound.groups.size()) return {};
   const CompiledGroup& group = config.groups[g];
   // A small group's members stay in the caches between their picks (~10 lines each): the
   // prefetches would be work for nothing.
   constexpr size_t kCachedMembers = 128;
-  if (group.members.size() < kCachedMembers) return;
+  if (group.members.size() < kCachedMembers) return {};
   const GroupClock& clock = data.bound.groups[g];
   const EligibleMembers& filed = clock.eligible;
   int32_t best = -1;
@@ -87,37 +97,35 @@ void PrefetchLikelyPick(const CompiledConfig& config, const StateData& data, uin
   } else if (group.strategy == v1::LEAST_LOADED && !filed.by_load.empty()) {
     best = static_cast<int32_t>(filed.by_load.top().member);
   }
-  if (best < 0) return;
+  if (best < 0) return {};
   const uint32_t m = static_cast<uint32_t>(best);
-  auto fetch = [](const void* p, size_t bytes) {
-    const char* c = static_cast<const char*>(p);
-    for (size_t offset = 0; offset < bytes; offset += 64) PrefetchLine(c + offset);
-    PrefetchLine(c + bytes - 1);
-  };
   const uint32_t e = group.members[m];
   const uint32_t slot = data.bound.employee_slot[e];
-  if (slot == kNoSlot) return;
+  if (slot == kNoSlot) return {};
   const EmployeeCounters& c = data.counters[slot];
   const CompiledEmployee& employee = config.employees[e];
-  if (!deep) {
-    // What is found by index: no load waits on a line being fetched.
-    if (m < clock.start.size()) PrefetchLine(&clock.start[m]);
-    if (m < group.member_units.size()) PrefetchLine(&group.member_units[m]);
-    if (!filed.bits.empty()) PrefetchLine(&filed.bits[m >> 6]);
-    filed.queue.Prefetch(m);
-    filed.by_load.Prefetch(m);
-    fetch(&c, sizeof(c));
-    fetch(&employee, sizeof(employee));
-    return;
-  }
-  // What those lines point to, once they are likely in.
+  // What is found by index: no load waits on a line being fetched.
+  if (m < clock.start.size()) PrefetchLine(&clock.start[m]);
+  if (m < group.member_units.size()) PrefetchLine(&group.member_units[m]);
+  if (!filed.bits.empty()) PrefetchLine(&filed.bits[m >> 6]);
+  filed.queue.Prefetch(m);
+  filed.by_load.Prefetch(m);
+  FetchLines(&c, sizeof(c));
+  FetchLines(&employee, sizeof(employee));
+  return {&c, &employee};
+}
+
+void PrefetchLikelyPickDeep(const LikelyPick& pick) {
+  if (pick.counters == nullptr) return;
+  const EmployeeCounters& c = *pick.counters;
+  const CompiledEmployee& employee = *pick.employee;
   if (!c.recent.empty()) {  // the newest times, where the window's search ends (at most 4 lines)
     const size_t n = std::min<size_t>(c.recent.size(), 32);
-    fetch(c.recent.data() + (c.recent.size() - n), n * sizeof(int64_t));
+    FetchLines(c.recent.data() + (c.recent.size() - n), n * sizeof(int64_t));
   }
-  if (!employee.hourly.empty()) fetch(employee.hourly.data(), sizeof(HourlyCap));
-  if (!employee.schedule.empty()) fetch(employee.schedule.data(), sizeof(TimeWindow));
-  if (!employee.groups.empty()) fetch(employee.groups.data(), sizeof(uint32_t));
+  if (!employee.hourly.empty()) FetchLines(employee.hourly.data(), sizeof(HourlyCap));
+  if (!employee.schedule.empty()) FetchLines(employee.schedule.data(), sizeof(TimeWindow));
+  if (!employee.groups.empty()) FetchLines(employee.groups.data(), sizeof(uint32_t));
 }
 
 void RefreshEligible(const CompiledConfig& config, StateData& data, const Delta& delta) {

@@ -68,13 +68,20 @@ void ApplyPick(GroupClock& g, const Delta::Pick& pick, v1::Strategy strategy);
 // outcome).
 void RefreshEligible(const CompiledConfig& config, StateData& data, const Delta& delta);
 
+// The member a pick would likely take, as PrefetchLikelyPick found it: what its deep stage
+// reads. Null when there is nothing to fetch.
+struct LikelyPick {
+  const EmployeeCounters* counters = nullptr;
+  const CompiledEmployee* employee = nullptr;
+};
 // Asks the CPU to fetch what a pick in group `g` reads about the member its filing names
-// next (WEIGHTED and LEAST_LOADED): their counters, compiled caps and filing (`deep` false),
-// then what those point to (`deep` true, later, once the first lines are likely in). In a
-// large group these have left the caches since that member's last pick; fetched early, they
-// arrive while the owner-memory lookup waits (SPEC §7); a small group (under 128 members)
-// stays cached and gets nothing. A hint only: changes nothing.
-void PrefetchLikelyPick(const CompiledConfig& config, const StateData& data, uint32_t g, bool deep);
+// next (WEIGHTED and LEAST_LOADED): their counters, compiled caps and filing; then, with
+// PrefetchLikelyPickDeep on the result, later, once those lines are likely in, what they
+// point to. In a large group these have left the caches since that member's last pick;
+// fetched early, they arrive while the owner-memory lookup waits (SPEC §7); a small group
+// (under 128 members) stays cached and gets nothing. Hints only: they change nothing.
+LikelyPick PrefetchLikelyPick(const CompiledConfig& config, const StateData& data, uint32_t g);
+void PrefetchLikelyPickDeep(const LikelyPick& pick);
 
 class Allocator {
  public:

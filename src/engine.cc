@@ -499,9 +499,7 @@ void DecideArrival(const CompiledConfig& config, const StateData& data, const v1
     }
   }
 
-  // ---- Step 4: the owner path. Before its lookup, which likely waits on memory, ask for
-  // the rest of what the likely pick reads (see DecideWith).
-  internal::PrefetchLikelyPick(config, data, entry->group, /*deep=*/true);
+  // ---- Step 4: the owner path.
   const Remembered known = FindRemembered(config, data, keys, at_us);
   uint32_t previous_owner = internal::kNoIndex;
   if (known.id != OwnerMemory::kNone) {
@@ -861,6 +859,7 @@ absl::Status Engine::DecideWith(const v1::Event& event, const State& state, uint
   const internal::CompiledEntry* entry = nullptr;
   uint32_t entry_index = 0;
   absl::InlinedVector<uint64_t, 2> keys;
+  internal::LikelyPick likely;
   if (event.has_arrival()) {
     const v1::Arrival& arrival = event.arrival();
     entry_index =
@@ -882,7 +881,7 @@ absl::Status Engine::DecideWith(const v1::Event& event, const State& state, uint
     }
     // The counters of the member the entry's group would pick next have likely left the
     // caches since their last pick; fetched now, they arrive during the work below.
-    internal::PrefetchLikelyPick(config, data, entry->group, /*deep=*/false);
+    likely = internal::PrefetchLikelyPick(config, data, entry->group);
   } else {
     absl::Status status = CheckOtherEvent(config, event);
     if (!status.ok()) return fail(status);
@@ -942,6 +941,9 @@ absl::Status Engine::DecideWith(const v1::Event& event, const State& state, uint
     DecideObserved(config, data, event.observed(), *at_us, allocator, decision);
   }
   if (entry != nullptr) {
+    // Before the owner lookup, which likely waits on memory: the rest of what the likely
+    // pick reads, its first lines being in by now.
+    internal::PrefetchLikelyPickDeep(likely);
     DecideArrival(config, data, event.arrival(), entry, entry_index, keys, local, *at_us, allocator,
                   decision);
   }
