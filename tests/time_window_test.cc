@@ -98,7 +98,25 @@ TEST_CASE("OffsetSpan gives ToLocalTime's answer wherever it covers, across cloc
     }
     CHECK(covered == 20000);
   }
-  // Before 1970 too.
+  // Around and before 1970, where the local second may be negative though the UTC one is
+  // not, and the other way round.
+  for (const char* name : {"Asia/Shanghai", "America/New_York", "UTC"}) {
+    absl::TimeZone tz;
+    REQUIRE(absl::LoadTimeZone(name, &tz));
+    for (int i = 0; i < 20000; ++i) {
+      const int64_t at_us =
+          static_cast<int64_t>(rng() % (8 * 86'400'000'000ull)) - 4 * 86'400'000'000;
+      const OffsetSpan span = OffsetSpan::At(at_us, tz);
+      REQUIRE(span.Covers(at_us));
+      const LocalTime expected = ToLocalTime(absl::FromUnixMicros(at_us), tz);
+      const LocalTime local = span.ToLocal(at_us);
+      INFO(name << " at " << at_us);
+      REQUIRE(local.day == expected.day);
+      REQUIRE(local.weekday == expected.weekday);
+      REQUIRE(local.minute == expected.minute);
+    }
+  }
+  // Long before 1970 too.
   absl::TimeZone shanghai;
   REQUIRE(absl::LoadTimeZone("Asia/Shanghai", &shanghai));
   const int64_t early = -86'400'000'000 * 400 + 123;
