@@ -254,7 +254,7 @@ Allocator::Allocator(const CompiledConfig& config, const StateView& view, const 
     : config_(config),
       view_(view),
       local_(local),
-      local_hour_(local.day * 24 + local.minute / 60),
+      local_hour_(local.hour()),
       now_us_(now_us),
       version_(version),
       decision_(decision) {}

@@ -897,7 +897,7 @@ absl::Status Engine::DecideWith(const v1::Event& event, const State& state, uint
   const internal::StateView view(data, config, fingerprint_);
   const LocalTime local = view.Local(*at_us, config.time_zone);
   decision.delta.local_day = local.day;
-  decision.delta.local_hour = local.day * 24 + local.minute / 60;
+  decision.delta.local_hour = local.hour();
   decision.delta.local_minute = local.minute;
   decision.delta.local_weekday = local.weekday;
   internal::Allocator allocator(config, view, local, *at_us, data.version, &decision);

@@ -18,6 +18,9 @@ struct LocalTime {
   int64_t day = 0;  // days since 1970-01-01, local
   int weekday = 0;  // 0 = Monday … 6 = Sunday
   int minute = 0;   // minute of the day, 0–1439
+
+  // Hours since 1970-01-01, local (day * 24 + hour): what hourly caps count by.
+  int64_t hour() const { return day * 24 + static_cast<unsigned>(minute) / 60; }
 };
 
 // Converts `t` to local time in `tz`.
