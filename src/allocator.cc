@@ -15,14 +15,9 @@ namespace allot::internal {
 
 using SkipReason = v1::Explanation::SkipReason;
 
-StateView::StateView(const StateData& data, const CompiledConfig& config, uint64_t engine)
-    : data_(data) {
-  if (data.bound.engine == engine) {
-    binding_ = &data.bound;
-  } else {
-    temporary_ = std::make_unique<Binding>(MakeBinding(data, config, engine));
-    binding_ = temporary_.get();
-  }
+void StateView::BindTemporarily(const CompiledConfig& config, uint64_t engine) {
+  temporary_ = std::make_unique<Binding>(MakeBinding(data_, config, engine));
+  binding_ = temporary_.get();
 }
 
 void ChargeCounters(EmployeeCounters& c, const CompiledEmployee& e, int64_t local_day,
@@ -248,16 +243,6 @@ void RefreshEligible(const CompiledConfig& config, StateData& data, const Delta&
     for (const Delta::Outcome& o : delta.outcomes) touched(o.employee);
   }
 }
-
-Allocator::Allocator(const CompiledConfig& config, const StateView& view, const LocalTime& local,
-                     int64_t now_us, uint64_t version, Decision* decision)
-    : config_(config),
-      view_(view),
-      local_(local),
-      local_hour_(local.hour()),
-      now_us_(now_us),
-      version_(version),
-      decision_(decision) {}
 
 const EmployeeCounters& Allocator::CountersWithScratch(uint32_t employee) const {
   for (const auto& [e, c] : scratch_counters_) {

@@ -25,7 +25,15 @@ namespace allot::internal {
 // loaded, or made under another config) without touching it.
 class StateView {
  public:
-  StateView(const StateData& data, const CompiledConfig& config, uint64_t engine);
+  // Inline: built twice per event, and the state is bound to the engine except just after a
+  // load or a config change.
+  StateView(const StateData& data, const CompiledConfig& config, uint64_t engine) : data_(data) {
+    if (data.bound.engine == engine) {
+      binding_ = &data.bound;
+    } else {
+      BindTemporarily(config, engine);
+    }
+  }
   const EmployeeCounters& counters(uint32_t employee) const {
     static constexpr EmployeeCounters kFresh{};  // constant: no guard on each call
     const uint32_t slot = binding_->employee_slot[employee];
@@ -50,6 +58,8 @@ class StateView {
   int64_t surges_until_us() const { return binding_->surges_until_us; }
 
  private:
+  void BindTemporarily(const CompiledConfig& config, uint64_t engine);
+
   const StateData& data_;
   const Binding* binding_ = nullptr;
   std::unique_ptr<Binding> temporary_;  // only when the state is not bound to the engine
@@ -87,7 +97,14 @@ class Allocator {
  public:
   // `decision` receives placements; null for an allocator that only answers questions.
   Allocator(const CompiledConfig& config, const StateView& view, const LocalTime& local,
-            int64_t now_us, uint64_t version, Decision* decision);
+            int64_t now_us, uint64_t version, Decision* decision)
+      : config_(config),
+        view_(view),
+        local_(local),
+        local_hour_(local.hour()),
+        now_us_(now_us),
+        version_(version),
+        decision_(decision) {}
 
   // Why nobody took a customer.
   enum class Miss { kNone, kCapped, kOffDuty };
