@@ -75,6 +75,16 @@ TEST_CASE("Local time follows the time zone, across the date line of UTC") {
 namespace allot {
 namespace {
 
+// Requires `span`, which covers `at_us`, to give ToLocalTime's answer there.
+void RequireSameAsToLocalTime(const OffsetSpan& span, int64_t at_us, const absl::TimeZone& tz) {
+  const LocalTime expected = ToLocalTime(absl::FromUnixMicros(at_us), tz);
+  const LocalTime local = span.ToLocal(at_us);
+  INFO(tz.name() << " at " << at_us);
+  REQUIRE(local.day == expected.day);
+  REQUIRE(local.weekday == expected.weekday);
+  REQUIRE(local.minute == expected.minute);
+}
+
 TEST_CASE("OffsetSpan gives ToLocalTime's answer wherever it covers, across clock changes") {
   std::mt19937_64 rng(17);
   for (const char* name : {"Asia/Shanghai", "America/New_York", "Asia/Kolkata",
@@ -89,12 +99,7 @@ TEST_CASE("OffsetSpan gives ToLocalTime's answer wherever it covers, across cloc
       if (!span.Covers(at_us)) span = OffsetSpan::At(at_us, tz);
       if (!span.Covers(at_us)) continue;
       ++covered;
-      const LocalTime expected = ToLocalTime(absl::FromUnixMicros(at_us), tz);
-      const LocalTime local = span.ToLocal(at_us);
-      INFO(name << " at " << at_us);
-      REQUIRE(local.day == expected.day);
-      REQUIRE(local.weekday == expected.weekday);
-      REQUIRE(local.minute == expected.minute);
+      RequireSameAsToLocalTime(span, at_us, tz);
     }
     CHECK(covered == 20000);
   }
@@ -108,23 +113,14 @@ TEST_CASE("OffsetSpan gives ToLocalTime's answer wherever it covers, across cloc
           static_cast<int64_t>(rng() % (8 * 86'400'000'000ull)) - 4 * 86'400'000'000;
       const OffsetSpan span = OffsetSpan::At(at_us, tz);
       REQUIRE(span.Covers(at_us));
-      const LocalTime expected = ToLocalTime(absl::FromUnixMicros(at_us), tz);
-      const LocalTime local = span.ToLocal(at_us);
-      INFO(name << " at " << at_us);
-      REQUIRE(local.day == expected.day);
-      REQUIRE(local.weekday == expected.weekday);
-      REQUIRE(local.minute == expected.minute);
+      RequireSameAsToLocalTime(span, at_us, tz);
     }
   }
   // Long before 1970 too.
   absl::TimeZone shanghai;
   REQUIRE(absl::LoadTimeZone("Asia/Shanghai", &shanghai));
   const int64_t early = -86'400'000'000 * 400 + 123;
-  const LocalTime local = OffsetSpan::At(early, shanghai).ToLocal(early);
-  const LocalTime expected = ToLocalTime(absl::FromUnixMicros(early), shanghai);
-  CHECK(local.day == expected.day);
-  CHECK(local.weekday == expected.weekday);
-  CHECK(local.minute == expected.minute);
+  RequireSameAsToLocalTime(OffsetSpan::At(early, shanghai), early, shanghai);
 }
 
 }  // namespace
