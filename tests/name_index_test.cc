@@ -46,5 +46,39 @@ TEST_CASE("NameIndex finds exactly the names it indexes, by their ids") {
   }
 }
 
+// The empty name is found only when indexed: an empty slot holds its key (with id kNone).
+TEST_CASE("NameIndex finds the empty name only when it indexes it") {
+  CHECK(NameIndex().Find("") == NameIndex::kNone);
+  CHECK(NameIndex().Find("a") == NameIndex::kNone);
+  CHECK(NameIndex({"a", "b"}).Find("") == NameIndex::kNone);
+  CHECK(NameIndex({"a", "", "b"}).Find("") == 1);
+  CHECK(NameIndex({""}).Find("") == 0);
+  CHECK(NameIndex({""}).Find(std::string(1, '\0')) == NameIndex::kNone);
+}
+
+// Names alike but for a few bytes, at every length about the 16 bytes a key holds exactly:
+// many share a hash chain, and long ones share their key's first and last 8 bytes.
+TEST_CASE("NameIndex tells apart names that share most of their bytes") {
+  for (size_t length = 1; length <= 40; ++length) {
+    std::vector<std::string> names;
+    for (int i = 0; i < 300; ++i) {
+      std::string name(length, 'x');
+      name[length / 2] = static_cast<char>('a' + i % 26);
+      if (length > 1) name[(length - 1) / 3] = static_cast<char>('A' + i / 26);
+      if (i < 26 || length > 1) names.push_back(name);
+    }
+    const NameIndex index(names);
+    for (uint32_t id = 0; id < names.size(); ++id) {
+      INFO(names[id]);
+      CHECK(index.Find(names[id]) == id);
+      CHECK(index.Find(names[id] + "x") == NameIndex::kNone);
+      CHECK(index.Find(std::string(names[id]).erase(0, 1)) == NameIndex::kNone);
+      std::string zero = names[id];
+      zero[length / 2] = '\0';
+      CHECK(index.Find(zero) == NameIndex::kNone);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace allot::internal
