@@ -47,7 +47,7 @@ void KeywordMatcher::Build() {
   single_start_ = children[0].size() == 1 ? children[0][0].first : -1;
   for (const auto& [byte, child] : children[0]) {
     next[class_[byte]] = static_cast<uint32_t>(child);
-    class_[byte] |= kStarts;
+    starts_[byte] = true;
     nodes_[child].fail = 0;
     queue.push_back(child);
   }
@@ -59,11 +59,11 @@ void KeywordMatcher::Build() {
     for (const auto& [byte, child] : children[state]) {
       // The failure target's transition on `byte`: the longest proper suffix of child's
       // path that is also a path from the root.
-      const uint32_t target = next[fail * c + (class_[byte] & kClassMask)];
+      const uint32_t target = next[fail * c + class_[byte]];
       nodes_[child].fail = static_cast<int32_t>(target);
       const std::vector<int32_t>& inherited = nodes_[target].outputs;
       nodes_[child].outputs.insert(nodes_[child].outputs.end(), inherited.begin(), inherited.end());
-      next[state * c + (class_[byte] & kClassMask)] = static_cast<uint32_t>(child);
+      next[state * c + class_[byte]] = static_cast<uint32_t>(child);
       queue.push_back(child);
     }
   }

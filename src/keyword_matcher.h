@@ -43,48 +43,49 @@ class KeywordMatcher {
 
   // The DFA over `next`, a table of row offsets (state × classes_): one read per byte that
   // enters the automaton. States are numbered so that those with keywords end the order:
-  // one compare tells whether a state reports anything.
+  // one compare tells whether a state reports anything. At the root, the bytes no keyword
+  // starts with are skipped (most bytes of most texts); from a byte that does, the walk goes
+  // on until it is back at the root.
+  // Out of line: the caller's live values would otherwise crowd the loop's registers.
   template <typename T, typename F>
-  void Run(const T* next, absl::string_view text, F& on_found) const {
+  [[gnu::noinline]] void Run(const T* next, absl::string_view text, F& on_found) const {
     const unsigned char* p = reinterpret_cast<const unsigned char*>(text.data());
     const unsigned char* const end = p + text.size();
     // Locals, not members: on_found writes memory, which would make each byte reload them.
     const uint16_t* const byte_class = class_.data();
     const uint32_t first_output_row = first_output_row_;
-    auto starts = [&](const unsigned char* at) { return byte_class[*at] & kStarts; };
-    T row = 0;  // of the element type, so the read needs no widening on the chain
+    const bool* const starts = starts_.data();
     while (p < end) {
-      if (row == 0 && !starts(p)) {
-        // At the root, skip the bytes no keyword starts with: most bytes of most texts. When
-        // every keyword starts with one byte, memchr finds the next (many bytes per step);
-        // otherwise eight at a time, their reads independent of each other.
-        ++p;
-        if (single_start_ >= 0) {
-          p = static_cast<const unsigned char*>(
-              std::memchr(p, single_start_, static_cast<size_t>(end - p)));
-          if (p == nullptr) break;
-        } else {
-          while (end - p >= 8 && !(starts(p) | starts(p + 1) | starts(p + 2) | starts(p + 3) |
-                                   starts(p + 4) | starts(p + 5) | starts(p + 6) | starts(p + 7))) {
-            p += 8;
+      // When every keyword starts with one byte, memchr finds the next (many bytes per
+      // step); otherwise eight at a time, their reads independent of each other.
+      if (single_start_ >= 0) {
+        p = static_cast<const unsigned char*>(
+            std::memchr(p, single_start_, static_cast<size_t>(end - p)));
+        if (p == nullptr) return;
+      } else {
+        while (end - p >= 8 && !(starts[p[0]] | starts[p[1]] | starts[p[2]] | starts[p[3]] |
+                                 starts[p[4]] | starts[p[5]] | starts[p[6]] | starts[p[7]])) {
+          p += 8;
+        }
+        while (p < end && !starts[*p]) ++p;
+        if (p == end) return;
+      }
+      T row = 0;  // of the element type, so the read needs no widening on the chain
+      do {
+        // The byte's column first (off the chain of reads), then the state's entry in it:
+        // each byte waits for one read only. The empty asm keeps the compiler from folding
+        // the two additions back into one on the chain.
+        const T* column = next + byte_class[*p++];
+        asm("" : "+r"(column));
+        row = column[row];
+        if (row >= first_output_row) {
+          // Rows are multiples of classes_: a multiply by its reciprocal divides exactly.
+          const auto state = static_cast<uint32_t>((uint64_t{row} * reciprocal_) >> 32);
+          for (uint32_t o = first_output_[state]; o < first_output_[state + 1]; ++o) {
+            on_found(outputs_[o]);
           }
-          while (p < end && !starts(p)) ++p;
-          if (p == end) break;
         }
-      }
-      // The byte's column first (off the chain of reads), then the state's entry in it: each
-      // byte waits for one read only. The empty asm keeps the compiler from folding the two
-      // additions back into one on the chain.
-      const T* column = next + (byte_class[*p++] & kClassMask);
-      asm("" : "+r"(column));
-      row = column[row];
-      if (row >= first_output_row) {
-        // Rows are multiples of classes_: a multiply by its reciprocal divides exactly.
-        const auto state = static_cast<uint32_t>((uint64_t{row} * reciprocal_) >> 32);
-        for (uint32_t o = first_output_[state]; o < first_output_[state + 1]; ++o) {
-          on_found(outputs_[o]);
-        }
-      }
+      } while (row != 0 && p < end);
     }
   }
   int32_t Child(int32_t state, unsigned char byte) const {
@@ -98,11 +99,10 @@ class KeywordMatcher {
   absl::flat_hash_map<std::string, int32_t> keywords_;
 
   // The DFA. Bytes that occur in no keyword share class 0, which leads back to the root
-  // from every state; the others have a class each, so rows stay short. A byte some
-  // keyword starts with has kStarts set too: one table serves the skip and the walk.
-  static constexpr uint16_t kStarts = 0x8000;
-  static constexpr uint16_t kClassMask = 0x1ff;
+  // from every state; the others have a class each, so rows stay short. starts_ holds
+  // whether some keyword starts with a byte, for the skip at the root.
   std::array<uint16_t, 256> class_{};
+  std::array<bool, 256> starts_{};
   int single_start_ = -1;  // the byte every keyword starts with, if they share one
   uint32_t classes_ = 1;
   uint64_t reciprocal_ = 0;  // ceil(2^32 / classes_)
