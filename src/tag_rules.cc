@@ -37,12 +37,6 @@ uint32_t TagRules::AddString(const std::string& s) {
   return static_cast<uint32_t>(strings_.size() - 1);
 }
 
-uint32_t TagRules::TagId(absl::string_view tag) const { return tag_index_.Find(tag); }
-
-uint32_t TagRules::ChannelId(absl::string_view channel) const {
-  return channel_index_.Find(channel);
-}
-
 TagRules::Parts TagRules::Gather(const v1::Condition& when, const std::string& path,
                                  const absl::flat_hash_map<std::string, uint32_t>& entry_index,
                                  std::vector<std::string>& problems) {
@@ -296,6 +290,9 @@ void TagRules::BuildIndex(bool indexed, uint32_t entries) {
   for (Rule& rule : rules_) {
     if (rule.flags & kOneAdd) {
       entail(rule.actions);
+      if (rule.flags == kOneAdd && rule.actions <= kTagIdMask && rule.route_group < 0) {
+        rule.flags |= kPlain;
+      }
       continue;
     }
     uint32_t* const adds = code_.data() + rule.actions;
@@ -376,46 +373,19 @@ bool TagRules::Holds(const uint32_t* p, const Context& x) const {
   return true;
 }
 
-void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t channel,
-                        absl::Span<const uint32_t> entry_tags, const LocalTime& local,
-                        bool list_fired, Result& result) const {
-  if (rules_.empty()) return;
-  // The bitsets in one zeroed block, a few cache lines on the stack.
-  const size_t tag_words = (tags_.size() + 63) / 64;
-  absl::InlinedVector<uint64_t, 64> bits(
-      2 * words_ + tag_words + (keywords_.keyword_count() + 63) / 64, 0);
-  uint64_t* const candidates = bits.data();
-  uint64_t* const sure = candidates + words_;  // candidates filed as sure to hold
-  uint64_t* const present = sure + words_;
-  uint64_t* const found = present + tag_words;
-  auto file = [&](absl::Span<const uint32_t> rules) {
-    for (uint32_t filed : rules) {
-      const uint32_t r = filed & kRuleMask;
-      Set(candidates, r);
-      if (filed & kSureRule) Set(sure, r);
-    }
-  };
-  file(always_[0]);
-  auto mark = [&](uint32_t t) {
-    Set(present, t);
-    file(by_tag_[t]);
-  };
-  for (const std::string& tag : arrival.tags()) {
-    if (const uint32_t t = TagId(tag); t != kNone) mark(t);
+// Inlined: a call costs about what filing a rule or two does.
+[[gnu::always_inline]] inline void TagRules::Agenda::File(absl::Span<const uint32_t> filed) {
+  for (uint32_t f : filed) {
+    const uint32_t r = f & kRuleMask;
+    const uint64_t bit = uint64_t{1} << (r & 63);
+    pending[r >> 6] |= bit;
+    if (f & kSureRule) sure[r >> 6] |= bit;
+    words[r >> 12] |= uint64_t{1} << ((r >> 6) & 63);
   }
-  for (uint32_t t : entry_tags) {
-    if (t != kNone) mark(t);
-  }
-  keywords_.Match(arrival.message(), [&](int32_t k) {
-    if (Test(found, static_cast<size_t>(k))) return;
-    Set(found, static_cast<size_t>(k));
-    file(by_keyword_[static_cast<size_t>(k)]);
-  });
-  if (channel != kNone) file(by_channel_[channel]);
-  if (entry < by_entry_.keys()) file(by_entry_[entry]);
-  file(by_slot_[static_cast<size_t>(local.weekday * 48 + local.minute / 30)]);
+}
 
-  const Context context{arrival, entry, channel, local, present, found};
+bool TagRules::Fire(uint32_t r, Agenda& agenda, uint64_t* present, Result& result) const {
+  const Rule& rule = rules_[r];
   auto remove = [&](uint32_t t) {
     if (!Test(present, t)) return;
     present[t >> 6] &= ~(uint64_t{1} << (t & 63));
@@ -423,7 +393,7 @@ void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t cha
     result.added.erase(std::remove(result.added.begin(), result.added.end(), t),
                        result.added.end());
   };
-  auto add = [&](uint32_t r, uint32_t word) {
+  auto add = [&](uint32_t word) {
     const uint32_t t = word & kTagIdMask;
     if (Test(present, t)) return;
     if (word & kExclusiveTag) {  // one tag of an exclusive group at a time
@@ -436,28 +406,81 @@ void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t cha
     if (!(word & kFiledTag)) return;
     // Later rules only: those at or before r have had their turn.
     for (uint32_t later : by_tag_[t]) {
-      if ((later & kRuleMask) > r) file(absl::MakeConstSpan(&later, 1));
+      if ((later & kRuleMask) > r) agenda.File(absl::MakeConstSpan(&later, 1));
     }
   };
-  // The candidates in rule order; a tag added by a rule makes the later rules filed under
-  // it candidates too.
-  for (size_t w = 0; w < words_; ++w) {
-    while (candidates[w] != 0) {
-      const uint32_t r = static_cast<uint32_t>(w * 64 + __builtin_ctzll(candidates[w]));
-      candidates[w] &= candidates[w] - 1;
-      const Rule& rule = rules_[r];
-      if (!Test(sure, r) && !Holds(code_.data() + rule.when, context)) continue;
-      if (list_fired) result.fired.push_back(r);
-      if (rule.flags & kOneAdd) {
-        add(r, rule.actions);
-      } else {
-        const uint32_t* const adds = code_.data() + rule.actions;
-        const uint32_t* const removes = adds + 1 + *adds;
-        for (const uint32_t* it = adds + 1; it != removes; ++it) add(r, *it);
-        for (const uint32_t* it = removes + 1; it != removes + 1 + *removes; ++it) remove(*it);
+  if (rule.flags & kOneAdd) {
+    add(rule.actions);
+  } else {
+    const uint32_t* const adds = code_.data() + rule.actions;
+    const uint32_t* const removes = adds + 1 + *adds;
+    for (const uint32_t* it = adds + 1; it != removes; ++it) add(*it);
+    for (const uint32_t* it = removes + 1; it != removes + 1 + *removes; ++it) remove(*it);
+  }
+  if (result.route_group < 0) result.route_group = rule.route_group;
+  return rule.flags & kStop;
+}
+
+void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t channel,
+                        absl::Span<const uint32_t> entry_tags, const LocalTime& local,
+                        bool list_fired, Result& result) const {
+  if (rules_.empty()) return;
+  // The bitsets in one zeroed block, a few cache lines on the stack.
+  const size_t tag_words = (tags_.size() + 63) / 64;
+  const size_t summary_words = (words_ + 63) / 64;
+  absl::InlinedVector<uint64_t, 64> bits(
+      2 * words_ + summary_words + tag_words + (keywords_.keyword_count() + 63) / 64, 0);
+  Agenda agenda;
+  agenda.pending = bits.data();
+  agenda.sure = agenda.pending + words_;
+  agenda.words = agenda.sure + words_;
+  uint64_t* const present = agenda.words + summary_words;
+  uint64_t* const found = present + tag_words;
+  agenda.File(always_[0]);
+  auto mark = [&](uint32_t t) {
+    Set(present, t);
+    agenda.File(by_tag_[t]);
+  };
+  for (const std::string& tag : arrival.tags()) {
+    if (const uint32_t t = TagId(tag); t != kNone) mark(t);
+  }
+  for (uint32_t t : entry_tags) {
+    if (t != kNone) mark(t);
+  }
+  keywords_.Match(arrival.message(), [&](int32_t k) {
+    if (Test(found, static_cast<size_t>(k))) return;
+    Set(found, static_cast<size_t>(k));
+    agenda.File(by_keyword_[static_cast<size_t>(k)]);
+  });
+  if (channel != kNone) agenda.File(by_channel_[channel]);
+  if (entry < by_entry_.keys()) agenda.File(by_entry_[entry]);
+  agenda.File(by_slot_[static_cast<size_t>(local.weekday * 48 + local.minute / 30)]);
+
+  // The candidates in rule order, word by word of those that have any; a tag added by a
+  // rule makes the later rules filed under it candidates too (in this word or a later one).
+  const Context context{arrival, entry, channel, local, present, found};
+  for (size_t s = 0; s < summary_words; ++s) {
+    for (uint64_t& summary = agenda.words[s]; summary != 0; summary &= summary - 1) {
+      const size_t w = s * 64 + static_cast<size_t>(__builtin_ctzll(summary));
+      // Read afresh for each rule: Fire may file later rules in this word.
+      for (uint64_t pending; (pending = agenda.pending[w]) != 0;) {
+        const uint64_t bit = pending & (0 - pending);
+        agenda.pending[w] = pending ^ bit;
+        const uint32_t r =
+            static_cast<uint32_t>(w * 64) + static_cast<uint32_t>(__builtin_ctzll(bit));
+        const Rule& rule = rules_[r];
+        if (!(agenda.sure[w] & bit) && !Holds(code_.data() + rule.when, context)) continue;
+        if (list_fired) result.fired.push_back(r);
+        if (rule.flags & kPlain) {
+          const uint32_t t = rule.actions;
+          if (!Test(present, t)) {
+            Set(present, t);
+            result.added.push_back(t);
+          }
+        } else if (Fire(r, agenda, present, result)) {
+          return;
+        }
       }
-      if (result.route_group < 0) result.route_group = rule.route_group;
-      if (rule.flags & kStop) return;
     }
   }
 }

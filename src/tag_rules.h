@@ -50,9 +50,9 @@ class TagRules {
   };
 
   // The id of `tag`, or kNone when neither a rule, a tag group nor an entry names it.
-  uint32_t TagId(absl::string_view tag) const;
+  uint32_t TagId(absl::string_view tag) const { return tag_index_.Find(tag); }
   // The id of `channel`, or kNone when no condition lists it.
-  uint32_t ChannelId(absl::string_view channel) const;
+  uint32_t ChannelId(absl::string_view channel) const { return channel_index_.Find(channel); }
 
   // Evaluates the rules in order for one arrival at entry `entry` on channel `channel` (a
   // ChannelId), whose tags so far are the arrival's own plus `entry_tags` (TagIds, interned
@@ -96,7 +96,9 @@ class TagRules {
   // A rule: 16 bytes, in rule order, so that a candidate costs one read when it adds one
   // tag and removes none (most rules do). Otherwise its tag lists are in code_ at
   // `actions`: the add count and words, the remove count and ids.
-  enum RuleFlag : uint32_t { kStop = 1, kOneAdd = 2 };
+  // kPlain: adds one tag that entails nothing (no rule filed under it, no exclusive group),
+  // removes none, routes nowhere and does not stop; Evaluate carries it out itself.
+  enum RuleFlag : uint32_t { kStop = 1, kOneAdd = 2, kPlain = 4 };
   struct Rule {
     uint32_t flags = 0;  // RuleFlag
     int32_t route_group = -1;
@@ -111,6 +113,16 @@ class TagRules {
   static constexpr uint32_t kSureRule = 1u << 31;
   static constexpr uint32_t kRuleMask = kSureRule - 1;
   struct Context;
+  // The candidate rules of one arrival: bitsets by rule, of those pending and of those filed
+  // as sure to hold, and one by word of `pending`, set where that word may have bits, so
+  // that an arrival with a handful of candidates visits a handful of words (SPEC §7).
+  struct Agenda {
+    uint64_t* pending;
+    uint64_t* sure;
+    uint64_t* words;
+    // Makes the filed rules candidates (see Filed).
+    void File(absl::Span<const uint32_t> filed);
+  };
   // One bit per rule, per tag or per keyword.
   static bool Test(const uint64_t* bits, size_t i) { return (bits[i >> 6] >> (i & 63)) & 1; }
   static void Set(uint64_t* bits, size_t i) { bits[i >> 6] |= uint64_t{1} << (i & 63); }
@@ -154,6 +166,10 @@ class TagRules {
   absl::Span<const uint32_t> Operands(uint32_t at, Check check) const;
   void BuildIndex(bool indexed, uint32_t entries);
   bool Holds(const uint32_t* condition, const Context& context) const;
+  // Carries out rule `r`, which holds: its adds (with their exclusive groups, and filing the
+  // later rules filed under a tag added), removes and route. Returns whether it stops.
+  // Out of line: Evaluate carries out the common rule (kPlain) itself.
+  [[gnu::noinline]] bool Fire(uint32_t r, Agenda& agenda, uint64_t* present, Result& result) const;
 
   std::vector<std::string> tags_;
   absl::flat_hash_map<std::string, uint32_t> tag_ids_;      // to compile
