@@ -539,6 +539,36 @@ TEST_CASE("Compiled rules fire as the config reads") {
   }
 }
 
+// Thousands of rules: candidates span many words of the rule bitset and more than one word
+// of its summary (64 × 64 rules each), and tags added early make rules thousands later
+// candidates. Random rules repeated (without stop, which would end most arrivals early).
+TEST_CASE("Thousands of rules fire as the config reads") {
+  std::mt19937_64 rng(37);
+  for (int trial = 0; trial < 4; ++trial) {
+    v1::Config config = RandomConfig(rng);
+    const int n = config.tag_rules_size();
+    for (int r = n; config.tag_rules_size() < 9000; ++r) {
+      *config.add_tag_rules() = config.tag_rules(r % n);
+    }
+    for (v1::TagRule& rule : *config.mutable_tag_rules()) rule.set_stop(false);
+    config.mutable_tag_rules(8999)->set_stop(rng() % 2 == 0);
+    std::vector<std::string> problems;
+    const TagRules rules = TagRules::Compile(config, kEntryIndex, kGroupIndex, problems);
+    REQUIRE(problems.empty());
+    for (int a = 0; a < 40; ++a) {
+      const RandomArrival arrival = MakeRandomArrival(rng);
+      TagRules::Result got;
+      EvaluateRandom(rules, arrival, got);
+      const Reference::Result want = Reference(config, arrival).Evaluate();
+      INFO("trial " << trial << " arrival " << a);
+      REQUIRE(std::vector<uint32_t>(got.fired.begin(), got.fired.end()) == want.fired);
+      REQUIRE(Names(rules, got.added) == want.added);
+      REQUIRE(Names(rules, got.removed) == want.removed);
+      REQUIRE(got.route_group == want.route_group);
+    }
+  }
+}
+
 // The index must change nothing: over random rules and arrivals, the rules it evaluates give
 // exactly what evaluating every rule in order gives.
 TEST_CASE("Indexed rules fire exactly as every rule in order would") {
