@@ -59,7 +59,7 @@ class NameIndex {
   static_assert(sizeof(Slot) == 24);
   // Find for names longer than kKeyBytes, out of line: they are rare, and compare bytes.
   uint32_t FindLong(absl::string_view name) const;
-  static Key KeyOf(absl::string_view name) {
+  [[gnu::always_inline]] static Key KeyOf(absl::string_view name) {
     const char* const p = name.data();
     const size_t n = name.size();
     Key key;
@@ -78,7 +78,7 @@ class NameIndex {
   }
   // One 64×64→128-bit multiply, its halves folded: every bit of the key reaches the low
   // bits the table is indexed by.
-  static uint64_t Hash(const Key& key) {
+  [[gnu::always_inline]] static uint64_t Hash(const Key& key) {
     const unsigned __int128 m = static_cast<unsigned __int128>(key.head ^ 0x9e3779b97f4a7c15) *
                                 (key.tail ^ key.size ^ 0xc2b2ae3d27d4eb4f);
     return static_cast<uint64_t>(m) ^ static_cast<uint64_t>(m >> 64);
