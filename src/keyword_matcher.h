@@ -78,14 +78,18 @@ class KeywordMatcher {
         const T* column = next + byte_class[*p++];
         asm("" : "+r"(column));
         row = column[row];
-        if (row >= first_output_row) {
+        // One compare for the two rare cases: back at the root (row 0 wraps around to the
+        // largest value), or a state that reports keywords (first_output_row >= 1: the
+        // root reports none).
+        if (uint32_t{row} - 1 >= first_output_row - 1) {
+          if (row == 0) break;
           // Rows are multiples of classes_: a multiply by its reciprocal divides exactly.
           const auto state = static_cast<uint32_t>((uint64_t{row} * reciprocal_) >> 32);
           for (uint32_t o = first_output_[state]; o < first_output_[state + 1]; ++o) {
             on_found(outputs_[o]);
           }
         }
-      } while (row != 0 && p < end);
+      } while (p < end);
     }
   }
   int32_t Child(int32_t state, unsigned char byte) const {
