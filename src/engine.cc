@@ -482,8 +482,9 @@ void DecideArrival(const CompiledConfig& config, const StateData& data, const v1
   }
 
   // ---- Step 3: tag rules (SPEC §5.7).
-  internal::TagRules::Result rules;
+  int64_t route_group = -1;  // the rules' route_to_group, if any
   if (!config.tag_rules.empty()) {
+    internal::TagRules::Result rules;
     // The entry's channel and tags were interned when the config was compiled.
     const uint32_t channel = arrival.channel().empty()
                                  ? entry->rule_channel
@@ -501,6 +502,7 @@ void DecideArrival(const CompiledConfig& config, const StateData& data, const v1
         decision.explanation->add_rules_fired(config.tag_rules.rule_name(r));
       }
     }
+    route_group = rules.route_group;
   }
 
   // ---- Step 4: the owner path.
@@ -584,8 +586,8 @@ void DecideArrival(const CompiledConfig& config, const StateData& data, const v1
     first = d->second;
     first_source = v1::Explanation::DISTRICT;
   }
-  if (rules.route_group >= 0) {
-    target = static_cast<uint32_t>(rules.route_group);
+  if (route_group >= 0) {
+    target = static_cast<uint32_t>(route_group);
     source = v1::Explanation::RULE;
     if (first_source == v1::Explanation::DISTRICT) first = internal::kNoIndex;  // rules first
   } else if (const int32_t store = NearestStore(config, arrival); store >= 0) {

@@ -390,8 +390,7 @@ bool TagRules::Fire(uint32_t r, Agenda& agenda, uint64_t* present, Result& resul
     if (!Test(present, t)) return;
     present[t >> 6] &= ~(uint64_t{1} << (t & 63));
     result.removed.push_back(t);
-    result.added.erase(std::remove(result.added.begin(), result.added.end(), t),
-                       result.added.end());
+    result.added.Remove(t);
   };
   auto add = [&](uint32_t word) {
     const uint32_t t = word & kTagIdMask;

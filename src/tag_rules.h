@@ -21,6 +21,7 @@
 #include "absl/types/span.h"
 #include "allot/v1/config.pb.h"
 #include "allot/v1/event.pb.h"
+#include "id_list.h"
 #include "keyword_matcher.h"
 #include "name_index.h"
 #include "time_window.h"
@@ -43,10 +44,10 @@ class TagRules {
                           std::vector<std::string>& problems, bool indexed = true);
 
   struct Result {
-    absl::InlinedVector<uint32_t, 8> added;    // tag ids, in order
-    absl::InlinedVector<uint32_t, 4> removed;  // tag ids, in order
-    int64_t route_group = -1;                  // the first fired rule's route_to_group, if any
-    absl::InlinedVector<uint32_t, 8> fired;    // rule indices; only when asked for
+    IdList added;              // tag ids, in order
+    IdList removed;            // tag ids, in order
+    int64_t route_group = -1;  // the first fired rule's route_to_group, if any
+    IdList fired;              // rule indices; only when asked for
   };
 
   // The id of `tag`, or kNone when neither a rule, a tag group nor an entry names it.
