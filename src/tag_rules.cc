@@ -380,7 +380,7 @@ bool TagRules::Holds(const uint32_t* p, const Context& x) const {
     const uint64_t bit = uint64_t{1} << (r & 63);
     pending[r >> 6] |= bit;
     if (f & kSureRule) sure[r >> 6] |= bit;
-    words[r >> 12] |= uint64_t{1} << ((r >> 6) & 63);
+    if (words != nullptr) words[r >> 12] |= uint64_t{1} << ((r >> 6) & 63);
   }
 }
 
@@ -426,14 +426,14 @@ void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t cha
   if (rules_.empty()) return;
   // The bitsets in one zeroed block, a few cache lines on the stack.
   const size_t tag_words = (tags_.size() + 63) / 64;
-  const size_t summary_words = (words_ + 63) / 64;
+  const size_t summary_words = words_ > kSummarizeAboveWords ? (words_ + 63) / 64 : 0;
   absl::InlinedVector<uint64_t, 64> bits(
       2 * words_ + summary_words + tag_words + (keywords_.keyword_count() + 63) / 64, 0);
   Agenda agenda;
   agenda.pending = bits.data();
   agenda.sure = agenda.pending + words_;
-  agenda.words = agenda.sure + words_;
-  uint64_t* const present = agenda.words + summary_words;
+  agenda.words = summary_words > 0 ? agenda.sure + words_ : nullptr;
+  uint64_t* const present = agenda.sure + words_ + summary_words;
   uint64_t* const found = present + tag_words;
   agenda.File(always_[0]);
   auto mark = [&](uint32_t t) {
@@ -455,31 +455,41 @@ void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t cha
   if (entry < by_entry_.keys()) agenda.File(by_entry_[entry]);
   agenda.File(by_slot_[static_cast<size_t>(local.weekday * 48 + local.minute / 30)]);
 
-  // The candidates in rule order, word by word of those that have any; a tag added by a
-  // rule makes the later rules filed under it candidates too (in this word or a later one).
+  // The candidates in rule order, word by word; a tag added by a rule makes the later rules
+  // filed under it candidates too (in this word or a later one). Returns whether a rule
+  // stopped.
   const Context context{arrival, entry, channel, local, present, found};
+  auto run_word = [&](size_t w) {
+    // Read afresh for each rule: Fire may file later rules in this word.
+    for (uint64_t pending; (pending = agenda.pending[w]) != 0;) {
+      const uint64_t bit = pending & (0 - pending);
+      agenda.pending[w] = pending ^ bit;
+      const uint32_t r =
+          static_cast<uint32_t>(w * 64) + static_cast<uint32_t>(__builtin_ctzll(bit));
+      const Rule& rule = rules_[r];
+      if (!(agenda.sure[w] & bit) && !Holds(code_.data() + rule.when, context)) continue;
+      if (list_fired) result.fired.push_back(r);
+      if (rule.flags & kPlain) {
+        const uint32_t t = rule.actions;
+        if (!Test(present, t)) {
+          Set(present, t);
+          result.added.push_back(t);
+        }
+      } else if (Fire(r, agenda, present, result)) {
+        return true;
+      }
+    }
+    return false;
+  };
+  if (agenda.words == nullptr) {
+    for (size_t w = 0; w < words_; ++w) {
+      if (run_word(w)) return;
+    }
+    return;
+  }
   for (size_t s = 0; s < summary_words; ++s) {
     for (uint64_t& summary = agenda.words[s]; summary != 0; summary &= summary - 1) {
-      const size_t w = s * 64 + static_cast<size_t>(__builtin_ctzll(summary));
-      // Read afresh for each rule: Fire may file later rules in this word.
-      for (uint64_t pending; (pending = agenda.pending[w]) != 0;) {
-        const uint64_t bit = pending & (0 - pending);
-        agenda.pending[w] = pending ^ bit;
-        const uint32_t r =
-            static_cast<uint32_t>(w * 64) + static_cast<uint32_t>(__builtin_ctzll(bit));
-        const Rule& rule = rules_[r];
-        if (!(agenda.sure[w] & bit) && !Holds(code_.data() + rule.when, context)) continue;
-        if (list_fired) result.fired.push_back(r);
-        if (rule.flags & kPlain) {
-          const uint32_t t = rule.actions;
-          if (!Test(present, t)) {
-            Set(present, t);
-            result.added.push_back(t);
-          }
-        } else if (Fire(r, agenda, present, result)) {
-          return;
-        }
-      }
+      if (run_word(s * 64 + static_cast<size_t>(__builtin_ctzll(summary)))) return;
     }
   }
 }

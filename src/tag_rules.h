@@ -115,15 +115,18 @@ class TagRules {
   static constexpr uint32_t kRuleMask = kSureRule - 1;
   struct Context;
   // The candidate rules of one arrival: bitsets by rule, of those pending and of those filed
-  // as sure to hold, and one by word of `pending`, set where that word may have bits, so
-  // that an arrival with a handful of candidates visits a handful of words (SPEC §7).
+  // as sure to hold. With many rules, also one bit by word of `pending`, set where that word
+  // may have bits, so that an arrival with a handful of candidates visits a handful of words
+  // (SPEC §7); with few, reading every word costs less than keeping that summary.
   struct Agenda {
     uint64_t* pending;
     uint64_t* sure;
-    uint64_t* words;
+    uint64_t* words;  // nullptr: no summary, every word of `pending` is read
     // Makes the filed rules candidates (see Filed).
     void File(absl::Span<const uint32_t> filed);
   };
+  // Rules past which Evaluate keeps the summary of the agenda's words.
+  static constexpr size_t kSummarizeAboveWords = 32;
   // One bit per rule, per tag or per keyword.
   static bool Test(const uint64_t* bits, size_t i) { return (bits[i >> 6] >> (i & 63)) & 1; }
   static void Set(uint64_t* bits, size_t i) { bits[i >> 6] |= uint64_t{1} << (i & 63); }
