@@ -459,6 +459,9 @@ void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t cha
   // filed under it candidates too (in this word or a later one). Returns whether a rule
   // stopped.
   const Context context{arrival, entry, channel, local, present, found};
+  // Listing the rules fired is left to the general path: kPlain rules are done inline only
+  // when no list is asked for.
+  const uint32_t plain = list_fired ? 0 : uint32_t{kPlain};
   auto run_word = [&](size_t w) {
     // Read afresh for each rule: Fire may file later rules in this word.
     for (uint64_t pending; (pending = agenda.pending[w]) != 0;) {
@@ -468,15 +471,15 @@ void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t cha
           static_cast<uint32_t>(w * 64) + static_cast<uint32_t>(__builtin_ctzll(bit));
       const Rule& rule = rules_[r];
       if (!(agenda.sure[w] & bit) && !Holds(code_.data() + rule.when, context)) continue;
-      if (list_fired) result.fired.push_back(r);
-      if (rule.flags & kPlain) {
+      if (rule.flags & plain) {
         const uint32_t t = rule.actions;
         if (!Test(present, t)) {
           Set(present, t);
           result.added.push_back(t);
         }
-      } else if (Fire(r, agenda, present, result)) {
-        return true;
+      } else {
+        if (list_fired) result.fired.push_back(r);
+        if (Fire(r, agenda, present, result)) return true;
       }
     }
     return false;
