@@ -1,6 +1,7 @@
 #include "keyword_matcher.h"
 
 #include <algorithm>
+#include <cstring>
 #include <deque>
 #include <limits>
 
@@ -45,6 +46,21 @@ void KeywordMatcher::Build() {
   std::vector<uint32_t> next(states * c, 0);  // by state index, before renumbering
   std::deque<int32_t> queue;
   single_start_ = children[0].size() == 1 ? children[0][0].first : -1;
+  // The prefix every keyword starts with, up to 8 bytes: down the trie while a state has
+  // one child and ends no keyword (outputs_ holds only keywords ending there until the
+  // walk below adds those of failure targets).
+  int32_t prefix_state = 0;
+  std::array<unsigned char, 8> prefix{}, mask{};
+  prefix_size_ = 0;
+  while (single_start_ >= 0 && prefix_size_ < 8 && children[prefix_state].size() == 1 &&
+         (prefix_state == 0 || nodes_[prefix_state].outputs.empty())) {
+    prefix[prefix_size_] = children[prefix_state][0].first;
+    mask[prefix_size_] = 0xff;
+    ++prefix_size_;
+    prefix_state = children[prefix_state][0].second;
+  }
+  std::memcpy(&prefix_, prefix.data(), 8);
+  std::memcpy(&prefix_mask_, mask.data(), 8);
   for (const auto& [byte, child] : children[0]) {
     next[class_[byte]] = static_cast<uint32_t>(child);
     starts_[byte] = true;
@@ -81,6 +97,7 @@ void KeywordMatcher::Build() {
   std::vector<uint32_t> renamed(states);
   for (uint32_t i = 0; i < states; ++i) renamed[order[i]] = i;
   first_output_row_ = static_cast<uint32_t>(first_output_state * c);
+  prefix_row_ = static_cast<uint32_t>(renamed[prefix_state] * c);
   // Exact on multiples of c below 2^32: row * ceil(2^32 / c) = s * 2^32 + s * e, where
   // e < c, so s * e < row.
   reciprocal_ = ((uint64_t{1} << 32) + c - 1) / c;

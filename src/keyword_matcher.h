@@ -55,14 +55,36 @@ class KeywordMatcher {
     const uint16_t* const byte_class = class_.data();
     const uint32_t first_output_row = first_output_row_;
     const bool* const starts = starts_.data();
+    auto report = [&](uint32_t row) {
+      // Rows are multiples of classes_: a multiply by its reciprocal divides exactly.
+      const auto state = static_cast<uint32_t>((uint64_t{row} * reciprocal_) >> 32);
+      for (uint32_t o = first_output_[state]; o < first_output_[state + 1]; ++o) {
+        on_found(outputs_[o]);
+      }
+    };
     while (p < end) {
-      // When every keyword starts with one byte, memchr finds the next (many bytes per
-      // step); otherwise eight at a time, their reads independent of each other.
+      T row = 0;  // of the element type, so the read needs no widening on the chain
       if (single_start_ >= 0) {
+        // When every keyword starts with one byte, memchr finds the next (many bytes per
+        // step). They all start with the prefix too: where it follows, the walk starts
+        // past it, in the state it leads to; where it does not, no keyword starts here.
         p = static_cast<const unsigned char*>(
             std::memchr(p, single_start_, static_cast<size_t>(end - p)));
         if (p == nullptr) return;
+        if (end - p >= 8) {
+          uint64_t bytes;
+          std::memcpy(&bytes, p, 8);
+          if ((bytes & prefix_mask_) != prefix_) {
+            ++p;
+            continue;
+          }
+          p += prefix_size_;
+          row = static_cast<T>(prefix_row_);
+          if (row >= first_output_row) report(row);  // the prefix is a keyword itself
+          if (p == end) return;
+        }
       } else {
+        // Eight bytes at a time, their reads independent of each other.
         while (end - p >= 8 && !(starts[p[0]] | starts[p[1]] | starts[p[2]] | starts[p[3]] |
                                  starts[p[4]] | starts[p[5]] | starts[p[6]] | starts[p[7]])) {
           p += 8;
@@ -70,7 +92,6 @@ class KeywordMatcher {
         while (p < end && !starts[*p]) ++p;
         if (p == end) return;
       }
-      T row = 0;  // of the element type, so the read needs no widening on the chain
       do {
         // The byte's column first (off the chain of reads), then the state's entry in it:
         // each byte waits for one read only. The empty asm keeps the compiler from folding
@@ -83,11 +104,7 @@ class KeywordMatcher {
         // root reports none).
         if (uint32_t{row} - 1 >= first_output_row - 1) {
           if (row == 0) break;
-          // Rows are multiples of classes_: a multiply by its reciprocal divides exactly.
-          const auto state = static_cast<uint32_t>((uint64_t{row} * reciprocal_) >> 32);
-          for (uint32_t o = first_output_[state]; o < first_output_[state + 1]; ++o) {
-            on_found(outputs_[o]);
-          }
+          report(row);
         }
       } while (p < end);
     }
@@ -108,6 +125,13 @@ class KeywordMatcher {
   std::array<uint16_t, 256> class_{};
   std::array<bool, 256> starts_{};
   int single_start_ = -1;  // the byte every keyword starts with, if they share one
+  // With single_start_: the first prefix_size_ (1 to 8) bytes every keyword starts with, as
+  // 8 bytes read from memory (the rest masked off by prefix_mask_), and the row they lead
+  // to from the root. No keyword ends inside them: at most one is exactly them.
+  uint64_t prefix_ = 0;
+  uint64_t prefix_mask_ = 0;
+  uint32_t prefix_size_ = 0;
+  uint32_t prefix_row_ = 0;
   uint32_t classes_ = 1;
   uint64_t reciprocal_ = 0;  // ceil(2^32 / classes_)
   // Row offsets of the next state by (row + class): 16 bits when every offset fits (half the

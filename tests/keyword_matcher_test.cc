@@ -138,6 +138,38 @@ TEST_CASE("Reports every occurrence a naive search finds, in UTF-8 and in raw by
       }
     }
   }
+  SECTION("keywords that all start with a longer prefix (the matcher jumps past it)") {
+    // Prefixes shorter than, as long as and longer than the 8 bytes the matcher compares
+    // at once; a keyword may be the prefix itself. Texts hold the prefix, pieces of it
+    // (near misses) and the prefix cut short by the end of the text.
+    for (const std::string prefix : {"#a", "【k", "#abcdefg", "#abcdefgh", "【优惠券】ab"}) {
+      for (int round = 0; round < 40; ++round) {
+        KeywordMatcher m;
+        std::vector<std::string> words;
+        const std::vector<std::string> pieces = {
+            prefix, prefix.substr(0, prefix.size() - 1), prefix.substr(0, 1), "1", "k", "】", "x"};
+        for (int k = 0; k < 1 + static_cast<int>(rng() % 6); ++k) {
+          std::string w = prefix;
+          for (int c = 0; c < static_cast<int>(rng() % 3); ++c) {
+            w += pieces[3 + rng() % (pieces.size() - 3)];
+          }
+          if (m.Add(w) == static_cast<int32_t>(words.size())) words.push_back(w);
+        }
+        m.Build();
+        for (int t = 0; t < 30; ++t) {
+          std::string text;
+          for (int c = 0; c < static_cast<int>(rng() % 12); ++c)
+            text += pieces[rng() % pieces.size()];
+          std::vector<int> count(words.size(), 0);
+          m.Match(text, [&](int32_t id) { ++count[static_cast<size_t>(id)]; });
+          for (size_t k = 0; k < words.size(); ++k) {
+            INFO("text \"" << text << "\" keyword \"" << words[k] << "\"");
+            REQUIRE(count[k] == Occurrences(text, words[k]));
+          }
+        }
+      }
+    }
+  }
   SECTION("many keywords: a larger automaton") {
     std::vector<std::string> pieces;
     for (const char* c : {"想", "买", "手", "机", "换", "价", "格", "优", "惠", "人", "工"}) {
