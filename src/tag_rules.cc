@@ -463,24 +463,29 @@ void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t cha
   // when no list is asked for.
   const uint32_t plain = list_fired ? 0 : uint32_t{kPlain};
   auto run_word = [&](size_t w) {
-    // Read afresh for each rule: Fire may file later rules in this word.
-    for (uint64_t pending; (pending = agenda.pending[w]) != 0;) {
+    // In a register while rules are carried out inline; written back around Fire, which
+    // may file later rules in this word.
+    uint64_t pending = agenda.pending[w];
+    while (pending != 0) {
       const uint64_t bit = pending & (0 - pending);
-      agenda.pending[w] = pending ^ bit;
+      pending ^= bit;
       const uint32_t r =
           static_cast<uint32_t>(w * 64) + static_cast<uint32_t>(__builtin_ctzll(bit));
       const Rule& rule = rules_[r];
-      if (!(agenda.sure[w] & bit) && !Holds(code_.data() + rule.when, context)) continue;
-      if (rule.flags & plain) {
+      const bool sure = (agenda.sure[w] & bit) != 0;
+      if (sure && (rule.flags & plain)) {
         const uint32_t t = rule.actions;
         if (!Test(present, t)) {
           Set(present, t);
           result.added.push_back(t);
         }
-      } else {
-        if (list_fired) result.fired.push_back(r);
-        if (Fire(r, agenda, present, result)) return true;
+        continue;
       }
+      agenda.pending[w] = pending;
+      if (!sure && !Holds(code_.data() + rule.when, context)) continue;
+      if (list_fired) result.fired.push_back(r);
+      if (Fire(r, agenda, present, result)) return true;
+      pending = agenda.pending[w];
     }
     return false;
   };
