@@ -427,8 +427,8 @@ void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t cha
   // The bitsets in one zeroed block, a few cache lines on the stack.
   const size_t tag_words = (tags_.size() + 63) / 64;
   const size_t summary_words = words_ > kSummarizeAboveWords ? (words_ + 63) / 64 : 0;
-  absl::InlinedVector<uint64_t, 64> bits(
-      2 * words_ + summary_words + tag_words + (keywords_.keyword_count() + 63) / 64, 0);
+  const size_t keyword_words = (keywords_.keyword_count() + 63) / 64;
+  absl::InlinedVector<uint64_t, 64> bits(2 * words_ + summary_words + tag_words + keyword_words, 0);
   Agenda agenda;
   agenda.pending = bits.data();
   agenda.sure = agenda.pending + words_;
@@ -446,11 +446,27 @@ void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t cha
   for (uint32_t t : entry_tags) {
     if (t != kNone) mark(t);
   }
-  keywords_.Match(arrival.message(), [&](int32_t k) {
-    if (Test(found, static_cast<size_t>(k))) return;
-    Set(found, static_cast<size_t>(k));
-    agenda.File(by_keyword_[static_cast<size_t>(k)]);
+  // The keywords found, each once, listed while the matcher runs and filed after it, so
+  // that its loop does little else. Past kListed of them, the bitset of those found is read.
+  constexpr size_t kListed = 16;
+  uint32_t listed[kListed];
+  size_t distinct = 0;
+  keywords_.Match(arrival.message(), [&](int32_t id) {
+    const auto k = static_cast<uint32_t>(id);
+    if (Test(found, k)) return;
+    Set(found, k);
+    if (distinct < kListed) listed[distinct] = k;
+    ++distinct;
   });
+  if (distinct <= kListed) {
+    for (size_t i = 0; i < distinct; ++i) agenda.File(by_keyword_[listed[i]]);
+  } else {
+    for (size_t w = 0; w < keyword_words; ++w) {
+      for (uint64_t bits = found[w]; bits != 0; bits &= bits - 1) {
+        agenda.File(by_keyword_[w * 64 + static_cast<size_t>(__builtin_ctzll(bits))]);
+      }
+    }
+  }
   if (channel != kNone) agenda.File(by_channel_[channel]);
   if (entry < by_entry_.keys()) agenda.File(by_entry_[entry]);
   agenda.File(by_slot_[static_cast<size_t>(local.weekday * 48 + local.minute / 30)]);

@@ -569,6 +569,39 @@ TEST_CASE("Thousands of rules fire as the config reads") {
   }
 }
 
+// A message with more distinct keywords than Evaluate lists while matching (it then reads
+// the bitset of keywords found): every rule under a keyword found fires, in rule order.
+TEST_CASE("Rules fire for every keyword of a message with dozens of them") {
+  std::mt19937_64 rng(43);
+  for (int trial = 0; trial < 20; ++trial) {
+    v1::Config config;
+    for (int k = 0; k < 90; ++k) {
+      v1::TagRule* rule = config.add_tag_rules();
+      rule->mutable_when()->add_keywords(absl::StrCat("词", k % 45, "#"));
+      if (rng() % 3 == 0) rule->mutable_when()->add_any_tags(Pick(rng, kTags));
+      rule->add_add_tags(absl::StrCat("k", rng() % 60));
+      if (rng() % 4 == 0) rule->add_add_tags(Pick(rng, kTags));
+    }
+    std::vector<std::string> problems;
+    const TagRules rules = TagRules::Compile(config, kEntryIndex, kGroupIndex, problems);
+    REQUIRE(problems.empty());
+    for (int a = 0; a < 20; ++a) {
+      RandomArrival arrival = MakeRandomArrival(rng);
+      std::string message;
+      const int words = static_cast<int>(rng() % 60);
+      for (int w = 0; w < words; ++w) absl::StrAppend(&message, "词", rng() % 50, "#，");
+      arrival.arrival.set_message(message);
+      TagRules::Result got;
+      EvaluateRandom(rules, arrival, got);
+      const Reference::Result want = Reference(config, arrival).Evaluate();
+      INFO("trial " << trial << " message " << message);
+      REQUIRE(std::vector<uint32_t>(got.fired.begin(), got.fired.end()) == want.fired);
+      REQUIRE(Names(rules, got.added) == want.added);
+      REQUIRE(Names(rules, got.removed) == want.removed);
+    }
+  }
+}
+
 // The index must change nothing: over random rules and arrivals, the rules it evaluates give
 // exactly what evaluating every rule in order gives.
 TEST_CASE("Indexed rules fire exactly as every rule in order would") {
