@@ -23,6 +23,10 @@ class NameIndex {
 
   // Indexes `names`, distinct; a name's id is its index.
   explicit NameIndex(std::vector<std::string> names = {});
+  // Copied, never moved (no move is declared): a moved-from index would have no slot for
+  // Find to read, and indexes are built once per config.
+  NameIndex(const NameIndex&) = default;
+  NameIndex& operator=(const NameIndex&) = default;
   // The id of `name`, or kNone. Inline, and without calls for a name of up to 16 bytes: at
   // a few dozen instructions, a call and the registers it saves would cost a good part of
   // the work (SPEC §7: an arrival's entry, tags and channel are looked up every time).

@@ -56,6 +56,15 @@ TEST_CASE("NameIndex finds the empty name only when it indexes it") {
   CHECK(NameIndex({""}).Find(std::string(1, '\0')) == NameIndex::kNone);
 }
 
+// An index that was the source of a move (which copies) still finds its names.
+TEST_CASE("NameIndex stays usable after being moved from") {
+  NameIndex index({"a", "bb"});
+  const NameIndex moved = std::move(index);
+  CHECK(moved.Find("bb") == 1);
+  CHECK(index.Find("bb") == 1);  // NOLINT(bugprone-use-after-move): the point of the test
+  CHECK(index.Find("c") == NameIndex::kNone);
+}
+
 // Names alike but for a few bytes, at every length about the 16 bytes a key holds exactly:
 // many share a hash chain, and long ones share their key's first and last 8 bytes.
 TEST_CASE("NameIndex tells apart names that share most of their bytes") {
