@@ -252,7 +252,7 @@ def machine(context, seconds):
         f"- CPU: {model or 'unknown'}, {context.get('num_cpus', os.cpu_count())} cores at "
         f"{context.get('mhz_per_cpu', '?')} MHz",
         f"- Kernel: {platform.system()} {platform.release()}",
-        f"- Compiler: {compiler[0] if compiler else 'unknown'}, CMake Release (-O3 -DNDEBUG)",
+        f"- Compiler: {compiler[0] if compiler else 'unknown'}, CMake Release (-O3 -DNDEBUG; allot itself also -falign-functions=64)",
         f"- Google Benchmark library build: {context.get('library_build_type', '?')} "
         "(Debian's package; it only times, the code measured is Release)",
         f"- Load average at start: {', '.join(f'{x:.2f}' for x in context.get('load_avg', []))}",
