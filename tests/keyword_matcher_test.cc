@@ -64,6 +64,22 @@ int Occurrences(const std::string& text, const std::string& word) {
   return n;
 }
 
+// Requires `m` (built from `words`, ids in order) to report each keyword in `text` as
+// often as a naive search finds it, and nothing else.
+void RequireOccurrences(const KeywordMatcher& m, const std::vector<std::string>& words,
+                        const std::string& text) {
+  std::vector<int> count(words.size(), 0);
+  m.Match(text, [&](int32_t id) {
+    REQUIRE(id >= 0);
+    REQUIRE(static_cast<size_t>(id) < words.size());
+    ++count[static_cast<size_t>(id)];
+  });
+  for (size_t k = 0; k < words.size(); ++k) {
+    INFO("text \"" << text << "\" keyword \"" << words[k] << "\"");
+    REQUIRE(count[k] == Occurrences(text, words[k]));
+  }
+}
+
 // Keywords and texts made of `pieces` (whole UTF-8 characters, or single bytes that split
 // them), so that keywords overlap, nest and share prefixes and suffixes.
 void CheckAgainstNaive(std::mt19937_64& rng, const std::vector<std::string>& pieces,
@@ -87,16 +103,8 @@ void CheckAgainstNaive(std::mt19937_64& rng, const std::vector<std::string>& pie
         text += rng() % 10 == 0 ? std::string(1, static_cast<char>(rng() % 256))
                                 : pieces[rng() % pieces.size()];
       }
-      std::vector<int> count(words.size(), 0);
-      m.Match(text, [&](int32_t id) {
-        REQUIRE(id >= 0);
-        REQUIRE(static_cast<size_t>(id) < words.size());
-        ++count[id];
-      });
-      for (size_t k = 0; k < words.size(); ++k) {
-        INFO("trial " << trial << " text \"" << text << "\" keyword \"" << words[k] << "\"");
-        REQUIRE(count[k] == Occurrences(text, words[k]));
-      }
+      INFO("trial " << trial);
+      RequireOccurrences(m, words, text);
     }
   }
 }
@@ -129,12 +137,7 @@ TEST_CASE("Reports every occurrence a naive search finds, in UTF-8 and in raw by
         std::string text;
         for (int c = 0; c < static_cast<int>(rng() % 40); ++c)
           text += pieces[rng() % pieces.size()];
-        std::vector<int> count(words.size(), 0);
-        m.Match(text, [&](int32_t id) { ++count[static_cast<size_t>(id)]; });
-        for (size_t k = 0; k < words.size(); ++k) {
-          INFO("text \"" << text << "\" keyword \"" << words[k] << "\"");
-          REQUIRE(count[k] == Occurrences(text, words[k]));
-        }
+        RequireOccurrences(m, words, text);
       }
     }
   }
@@ -160,12 +163,7 @@ TEST_CASE("Reports every occurrence a naive search finds, in UTF-8 and in raw by
           std::string text;
           for (int c = 0; c < static_cast<int>(rng() % 12); ++c)
             text += pieces[rng() % pieces.size()];
-          std::vector<int> count(words.size(), 0);
-          m.Match(text, [&](int32_t id) { ++count[static_cast<size_t>(id)]; });
-          for (size_t k = 0; k < words.size(); ++k) {
-            INFO("text \"" << text << "\" keyword \"" << words[k] << "\"");
-            REQUIRE(count[k] == Occurrences(text, words[k]));
-          }
+          RequireOccurrences(m, words, text);
         }
       }
     }

@@ -509,6 +509,20 @@ TEST_CASE("Tag and channel ids are found for exactly the names the rules know") 
   // Near misses of the names themselves are name_index_test's.
 }
 
+// Requires `rules`, compiled from `config`, to fire on `arrival` as reading the config
+// directly does (Reference), and returns what they gave.
+TagRules::Result RequireAsConfigReads(const v1::Config& config, const TagRules& rules,
+                                      const RandomArrival& arrival) {
+  TagRules::Result got;
+  EvaluateRandom(rules, arrival, got);
+  const Reference::Result want = Reference(config, arrival).Evaluate();
+  REQUIRE(std::vector<uint32_t>(got.fired.begin(), got.fired.end()) == want.fired);
+  REQUIRE(Names(rules, got.added) == want.added);
+  REQUIRE(Names(rules, got.removed) == want.removed);
+  REQUIRE(got.route_group == want.route_group);
+  return got;
+}
+
 // The compiled rules give what reading the config directly gives: every condition, nesting,
 // rule order, tags of earlier rules, exclusive groups, removals, routing and stop.
 TEST_CASE("Compiled rules fire as the config reads") {
@@ -520,14 +534,8 @@ TEST_CASE("Compiled rules fire as the config reads") {
     REQUIRE(problems.empty());
     for (int a = 0; a < 200; ++a) {
       const RandomArrival arrival = MakeRandomArrival(rng);
-      TagRules::Result got;
-      EvaluateRandom(rules, arrival, got);
-      const Reference::Result want = Reference(config, arrival).Evaluate();
       INFO("trial " << trial << " arrival " << a);
-      REQUIRE(std::vector<uint32_t>(got.fired.begin(), got.fired.end()) == want.fired);
-      REQUIRE(Names(rules, got.added) == want.added);
-      REQUIRE(Names(rules, got.removed) == want.removed);
-      REQUIRE(got.route_group == want.route_group);
+      const TagRules::Result got = RequireAsConfigReads(config, rules, arrival);
       // Unasked, the fired rules are not listed, and nothing else differs.
       TagRules::Result unlisted;
       EvaluateRandom(rules, arrival, unlisted, /*list_fired=*/false);
@@ -556,15 +564,8 @@ TEST_CASE("Thousands of rules fire as the config reads") {
     const TagRules rules = TagRules::Compile(config, kEntryIndex, kGroupIndex, problems);
     REQUIRE(problems.empty());
     for (int a = 0; a < 40; ++a) {
-      const RandomArrival arrival = MakeRandomArrival(rng);
-      TagRules::Result got;
-      EvaluateRandom(rules, arrival, got);
-      const Reference::Result want = Reference(config, arrival).Evaluate();
       INFO("trial " << trial << " arrival " << a);
-      REQUIRE(std::vector<uint32_t>(got.fired.begin(), got.fired.end()) == want.fired);
-      REQUIRE(Names(rules, got.added) == want.added);
-      REQUIRE(Names(rules, got.removed) == want.removed);
-      REQUIRE(got.route_group == want.route_group);
+      RequireAsConfigReads(config, rules, MakeRandomArrival(rng));
     }
   }
 }
