@@ -437,6 +437,33 @@ uint32_t PooledAfter(const StateData& data, const Decision& decision) {
   return pooled;
 }
 
+// SPEC §5.7: the tag rules' tags and explanation into `decision`; returns the group they
+// route to, or -1. Out of line, so that the arrival's path without rules stays as it is.
+[[gnu::noinline]] int64_t ApplyTagRules(const CompiledConfig& config, const v1::Arrival& arrival,
+                                        const internal::CompiledEntry* entry,
+                                        uint32_t entry_index, const LocalTime& local,
+                                        Decision& decision) {
+  internal::TagRules::Result rules;
+  // The entry's channel and tags were interned when the config was compiled.
+  const uint32_t channel = arrival.channel().empty()
+                               ? entry->rule_channel
+                               : config.tag_rules.ChannelId(arrival.channel());
+  config.tag_rules.Evaluate(arrival, entry_index, channel, entry->rule_tags, local,
+                            /*list_fired=*/decision.explanation != nullptr, rules);
+  // One resize, then plain stores: a push_back per tag checks the capacity each time.
+  const size_t before = decision.tags_added.size();
+  decision.tags_added.resize(before + rules.added.size());
+  std::string_view* added = decision.tags_added.data() + before;
+  for (uint32_t t : rules.added) *added++ = config.tag_rules.tag(t);
+  for (uint32_t t : rules.removed) decision.tags_removed.push_back(config.tag_rules.tag(t));
+  if (decision.explanation) {
+    for (uint32_t r : rules.fired) {
+      decision.explanation->add_rules_fired(config.tag_rules.rule_name(r));
+    }
+  }
+  return rules.route_group;
+}
+
 // SPEC §5.1 steps 4–9 for the arrival itself, after the time-driven work.
 void DecideArrival(const CompiledConfig& config, const StateData& data, const v1::Arrival& arrival,
                    const internal::CompiledEntry* entry, uint32_t entry_index,
@@ -482,28 +509,9 @@ void DecideArrival(const CompiledConfig& config, const StateData& data, const v1
   }
 
   // ---- Step 3: tag rules (SPEC §5.7).
-  int64_t route_group = -1;  // the rules' route_to_group, if any
-  if (!config.tag_rules.empty()) {
-    internal::TagRules::Result rules;
-    // The entry's channel and tags were interned when the config was compiled.
-    const uint32_t channel = arrival.channel().empty()
-                                 ? entry->rule_channel
-                                 : config.tag_rules.ChannelId(arrival.channel());
-    config.tag_rules.Evaluate(arrival, entry_index, channel, entry->rule_tags, local,
-                              /*list_fired=*/decision.explanation != nullptr, rules);
-    // One resize, then plain stores: a push_back per tag checks the capacity each time.
-    const size_t before = decision.tags_added.size();
-    decision.tags_added.resize(before + rules.added.size());
-    std::string_view* added = decision.tags_added.data() + before;
-    for (uint32_t t : rules.added) *added++ = config.tag_rules.tag(t);
-    for (uint32_t t : rules.removed) decision.tags_removed.push_back(config.tag_rules.tag(t));
-    if (decision.explanation) {
-      for (uint32_t r : rules.fired) {
-        decision.explanation->add_rules_fired(config.tag_rules.rule_name(r));
-      }
-    }
-    route_group = rules.route_group;
-  }
+  const int64_t route_group =
+      config.tag_rules.empty() ? -1 : ApplyTagRules(config, arrival, entry, entry_index, local,
+                                                    decision);
 
   // ---- Step 4: the owner path.
   const Remembered known = FindRemembered(config, data, keys, at_us);

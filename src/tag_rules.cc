@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -206,7 +207,8 @@ TagRules::Filed::Filed(const std::vector<std::vector<uint32_t>>& by_key) {
 }
 
 void TagRules::BuildIndex(bool indexed, uint32_t entries) {
-  words_ = (rules_.size() + 63) / 64;
+  tag_words_ = (tags_.size() + 63) / 64;
+  bit_words_ = tag_words_ + (keywords_.keyword_count() + 63) / 64;
   std::vector<std::vector<uint32_t>> always(1), by_keyword(keywords_.keyword_count()),
       by_tag(tags_.size()), by_entry(entries), by_slot(7 * 48), by_channel(channel_ids_.size());
   // Whether some rule may take a tag away (removing it, or adding another of its exclusive
@@ -219,6 +221,7 @@ void TagRules::BuildIndex(bool indexed, uint32_t entries) {
   }
   for (uint32_t r = 0; r < rules_.size(); ++r) {
     const uint32_t at = rules_[r].when;
+    const uint32_t unsure = r << 1, sure = unsure | kSureRule;  // filed, see kSureRule
     const uint32_t checks = code_[at] & ((1u << kWeekdayShift) - 1);
     const absl::Span<const uint32_t> keywords = Operands(at, kKeywords);
     const absl::Span<const uint32_t> all_tags = Operands(at, kAllTags);
@@ -228,19 +231,20 @@ void TagRules::BuildIndex(bool indexed, uint32_t entries) {
     const absl::Span<const uint32_t> windows = Operands(at, kLocalTime);
     const uint32_t weekdays = (code_[at] >> kWeekdayShift) & 0x7f;
     // Filed with kSureRule when the condition is only what it is filed under.
-    auto filed = [&](uint32_t only) { return checks == only ? r | kSureRule : r; };
+    auto filed = [&](uint32_t only) { return checks == only ? sure : unsure; };
     // One requirement of the condition, the most selective there is; a rule whose
     // condition requires none of these is evaluated for every arrival. Rules are filed in
     // order, so every list is sorted (a key listed twice files a rule twice: harmless).
     if (!indexed) {
-      always[0].push_back(r);
+      always[0].push_back(unsure);
     } else if (!keywords.empty()) {
       for (uint32_t k : keywords) by_keyword[k].push_back(filed(1u << kKeywords));
     } else if (!all_tags.empty()) {
       // Sure only if the one tag cannot go before the rule's turn.
-      by_tag[all_tags[0]].push_back(all_tags.size() == 1 && !tags_go ? filed(1u << kAllTags) : r);
+      by_tag[all_tags[0]].push_back(all_tags.size() == 1 && !tags_go ? filed(1u << kAllTags)
+                                                                      : unsure);
     } else if (!any_tags.empty()) {
-      for (uint32_t t : any_tags) by_tag[t].push_back(tags_go ? r : filed(1u << kAnyTags));
+      for (uint32_t t : any_tags) by_tag[t].push_back(tags_go ? unsure : filed(1u << kAnyTags));
     } else if (!channels.empty()) {
       for (uint32_t c : channels) by_channel[c].push_back(filed(1u << kChannels));
     } else if (!entry_list.empty()) {
@@ -274,11 +278,11 @@ void TagRules::BuildIndex(bool indexed, uint32_t entries) {
             if (minute > slot * 30 && minute < slot * 30 + 30) probe(minute);
           }
           if (!some) continue;
-          by_slot[day * 48 + slot].push_back(all && only_time ? r | kSureRule : r);
+          by_slot[day * 48 + slot].push_back(all && only_time ? sure : unsure);
         }
       }
     } else {
-      always[0].push_back(r);
+      always[0].push_back(unsure);
     }
   }
   // What adding each tag entails, now that the index is known.
@@ -287,11 +291,13 @@ void TagRules::BuildIndex(bool indexed, uint32_t entries) {
     if (!by_tag[t].empty()) add |= kFiledTag;
     if (exclusive_group_[t] >= 0) add |= kExclusiveTag;
   };
-  for (Rule& rule : rules_) {
+  plain_tags_.assign(rules_.size(), kNone);
+  for (size_t r = 0; r < rules_.size(); ++r) {
+    Rule& rule = rules_[r];
     if (rule.flags & kOneAdd) {
       entail(rule.actions);
       if (rule.flags == kOneAdd && rule.actions <= kTagIdMask && rule.route_group < 0) {
-        rule.flags |= kPlain;
+        plain_tags_[r] = rule.actions;
       }
       continue;
     }
@@ -373,18 +379,8 @@ bool TagRules::Holds(const uint32_t* p, const Context& x) const {
   return true;
 }
 
-// Inlined: a call costs about what filing a rule or two does.
-[[gnu::always_inline]] inline void TagRules::Agenda::File(absl::Span<const uint32_t> filed) {
-  for (uint32_t f : filed) {
-    const uint32_t r = f & kRuleMask;
-    const uint64_t bit = uint64_t{1} << (r & 63);
-    pending[r >> 6] |= bit;
-    if (f & kSureRule) sure[r >> 6] |= bit;
-    if (words != nullptr) words[r >> 12] |= uint64_t{1} << ((r >> 6) & 63);
-  }
-}
-
-bool TagRules::Fire(uint32_t r, Agenda& agenda, uint64_t* present, Result& result) const {
+bool TagRules::Fire(uint32_t r, size_t at, Candidates& candidates, uint64_t* present,
+                    Result& result) const {
   const Rule& rule = rules_[r];
   auto remove = [&](uint32_t t) {
     if (!Test(present, t)) return;
@@ -403,9 +399,15 @@ bool TagRules::Fire(uint32_t r, Agenda& agenda, uint64_t* present, Result& resul
     Set(present, t);
     result.added.push_back(t);
     if (!(word & kFiledTag)) return;
-    // Later rules only: those at or before r have had their turn.
+    // Later rules only, into their place among the candidates after `at`: those at or
+    // before r have had their turn.
     for (uint32_t later : by_tag_[t]) {
-      if ((later & kRuleMask) > r) agenda.File(absl::MakeConstSpan(&later, 1));
+      if ((later >> 1) <= r) continue;
+      candidates.push_back(later);
+      uint32_t* const c = candidates.begin();
+      size_t i = candidates.size() - 1;
+      for (; i > at + 1 && c[i - 1] > later; --i) c[i] = c[i - 1];
+      c[i] = later;
     }
   };
   if (rule.flags & kOneAdd) {
@@ -424,21 +426,22 @@ void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t cha
                         absl::Span<const uint32_t> entry_tags, const LocalTime& local,
                         bool list_fired, Result& result) const {
   if (rules_.empty()) return;
-  // The bitsets in one zeroed block, a few cache lines on the stack.
-  const size_t tag_words = (tags_.size() + 63) / 64;
-  const size_t summary_words = words_ > kSummarizeAboveWords ? (words_ + 63) / 64 : 0;
-  const size_t keyword_words = (keywords_.keyword_count() + 63) / 64;
-  absl::InlinedVector<uint64_t, 64> bits(2 * words_ + summary_words + tag_words + keyword_words, 0);
-  Agenda agenda;
-  agenda.pending = bits.data();
-  agenda.sure = agenda.pending + words_;
-  agenda.words = summary_words > 0 ? agenda.sure + words_ : nullptr;
-  uint64_t* const present = agenda.sure + words_ + summary_words;
-  uint64_t* const found = present + tag_words;
-  agenda.File(always_[0]);
+  // The tags present and the keywords found: bitsets in one zeroed block, on the stack but
+  // for configs with thousands of tags and keywords.
+  constexpr size_t kStackWords = 64;
+  uint64_t stack_bits[kStackWords];
+  std::unique_ptr<uint64_t[]> heap_bits;
+  uint64_t* const present = bit_words_ <= kStackWords
+                                ? stack_bits
+                                : (heap_bits = std::make_unique<uint64_t[]>(bit_words_)).get();
+  std::memset(present, 0, bit_words_ * sizeof(uint64_t));
+  uint64_t* const found = present + tag_words_;
+
+  Candidates candidates;
+  File(always_[0], candidates);
   auto mark = [&](uint32_t t) {
     Set(present, t);
-    agenda.File(by_tag_[t]);
+    File(by_tag_[t], candidates);
   };
   for (const std::string& tag : arrival.tags()) {
     if (const uint32_t t = TagId(tag); t != kNone) mark(t);
@@ -459,62 +462,56 @@ void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t cha
     ++distinct;
   });
   if (distinct <= kListed) {
-    for (size_t i = 0; i < distinct; ++i) agenda.File(by_keyword_[listed[i]]);
+    for (size_t i = 0; i < distinct; ++i) File(by_keyword_[listed[i]], candidates);
   } else {
-    for (size_t w = 0; w < keyword_words; ++w) {
+    for (size_t w = 0; w < bit_words_ - tag_words_; ++w) {
       for (uint64_t bits = found[w]; bits != 0; bits &= bits - 1) {
-        agenda.File(by_keyword_[w * 64 + static_cast<size_t>(__builtin_ctzll(bits))]);
+        File(by_keyword_[w * 64 + static_cast<size_t>(__builtin_ctzll(bits))], candidates);
       }
     }
   }
-  if (channel != kNone) agenda.File(by_channel_[channel]);
-  if (entry < by_entry_.keys()) agenda.File(by_entry_[entry]);
-  agenda.File(by_slot_[static_cast<size_t>(local.weekday * 48 + local.minute / 30)]);
+  if (channel != kNone) File(by_channel_[channel], candidates);
+  if (entry < by_entry_.keys()) File(by_entry_[entry], candidates);
+  File(by_slot_[static_cast<size_t>(local.weekday * 48 + local.minute / 30)], candidates);
 
-  // The candidates in rule order, word by word; a tag added by a rule makes the later rules
-  // filed under it candidates too (in this word or a later one). Returns whether a rule
-  // stopped.
+  // Into rule order. Filed rules are a rule's index shifted, so this orders them by rule;
+  // a handful (the usual count) is sorted faster by insertion.
+  uint32_t* const sorted = candidates.begin();
+  if (candidates.size() < kInsertionSortBelow) {
+    for (size_t i = 1; i < candidates.size(); ++i) {
+      const uint32_t f = sorted[i];
+      size_t j = i;
+      for (; j > 0 && sorted[j - 1] > f; --j) sorted[j] = sorted[j - 1];
+      sorted[j] = f;
+    }
+  } else {
+    std::sort(sorted, sorted + candidates.size());
+  }
+
+  // The candidates in rule order, each rule once; a tag added by a rule makes the later
+  // rules filed under it candidates too, in their place (Fire).
   const Context context{arrival, entry, channel, local, present, found};
-  // Listing the rules fired is left to the general path: kPlain rules are done inline only
+  // Listing the rules fired is left to the general path: plain rules are done inline only
   // when no list is asked for.
-  const uint32_t plain = list_fired ? 0 : uint32_t{kPlain};
-  auto run_word = [&](size_t w) {
-    // In a register while rules are carried out inline; written back around Fire, which
-    // may file later rules in this word.
-    uint64_t pending = agenda.pending[w];
-    while (pending != 0) {
-      const uint64_t bit = pending & (0 - pending);
-      pending ^= bit;
-      const uint32_t r =
-          static_cast<uint32_t>(w * 64) + static_cast<uint32_t>(__builtin_ctzll(bit));
-      const Rule& rule = rules_[r];
-      const bool sure = (agenda.sure[w] & bit) != 0;
-      if (sure && (rule.flags & plain)) {
-        const uint32_t t = rule.actions;
+  uint32_t last = kNone;  // the rule seen last: one filed twice comes twice in a row
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    const uint32_t f = candidates[i];
+    const uint32_t r = f >> 1;
+    if (r == last) continue;
+    last = r;
+    const bool sure = (f & kSureRule) != 0;
+    if (sure && !list_fired) {
+      if (const uint32_t t = plain_tags_[r]; t != kNone) {
         if (!Test(present, t)) {
           Set(present, t);
           result.added.push_back(t);
         }
         continue;
       }
-      agenda.pending[w] = pending;
-      if (!sure && !Holds(code_.data() + rule.when, context)) continue;
-      if (list_fired) result.fired.push_back(r);
-      if (Fire(r, agenda, present, result)) return true;
-      pending = agenda.pending[w];
     }
-    return false;
-  };
-  if (agenda.words == nullptr) {
-    for (size_t w = 0; w < words_; ++w) {
-      if (run_word(w)) return;
-    }
-    return;
-  }
-  for (size_t s = 0; s < summary_words; ++s) {
-    for (uint64_t& summary = agenda.words[s]; summary != 0; summary &= summary - 1) {
-      if (run_word(s * 64 + static_cast<size_t>(__builtin_ctzll(summary)))) return;
-    }
+    if (!sure && !Holds(code_.data() + rules_[r].when, context)) continue;
+    if (list_fired) result.fired.push_back(r);
+    if (Fire(r, i, candidates, present, result)) return;
   }
 }
 

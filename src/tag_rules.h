@@ -16,7 +16,6 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/inlined_vector.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "allot/v1/config.pb.h"
@@ -94,12 +93,10 @@ class TagRules {
     std::vector<uint32_t> operands[kNot + 1];
     uint32_t weekdays = 0;
   };
-  // A rule: 16 bytes, in rule order, so that a candidate costs one read when it adds one
-  // tag and removes none (most rules do). Otherwise its tag lists are in code_ at
-  // `actions`: the add count and words, the remove count and ids.
-  // kPlain: adds one tag that entails nothing (no rule filed under it, no exclusive group),
-  // removes none, routes nowhere and does not stop; Evaluate carries it out itself.
-  enum RuleFlag : uint32_t { kStop = 1, kOneAdd = 2, kPlain = 4 };
+  // A rule: 16 bytes, in rule order. When it adds one tag and removes none (most rules do),
+  // `actions` holds that tag; otherwise its tag lists are in code_ at `actions`: the add
+  // count and words, the remove count and ids.
+  enum RuleFlag : uint32_t { kStop = 1, kOneAdd = 2 };
   struct Rule {
     uint32_t flags = 0;  // RuleFlag
     int32_t route_group = -1;
@@ -111,25 +108,23 @@ class TagRules {
   static constexpr uint32_t kFiledTag = 1u << 31;
   static constexpr uint32_t kExclusiveTag = 1u << 30;
   static constexpr uint32_t kTagIdMask = kExclusiveTag - 1;  // tag ids stay below 2^30
-  static constexpr uint32_t kSureRule = 1u << 31;
-  static constexpr uint32_t kRuleMask = kSureRule - 1;
+  // A filed rule: its index shifted left by one, the low bit kSureRule (see Filed). Sorting
+  // filed rules sorts them by rule.
+  static constexpr uint32_t kSureRule = 1;
   struct Context;
-  // The candidate rules of one arrival: bitsets by rule, of those pending and of those filed
-  // as sure to hold. With many rules, also one bit by word of `pending`, set where that word
-  // may have bits, so that an arrival with a handful of candidates visits a handful of words
-  // (SPEC §7); with few, reading every word costs less than keeping that summary.
-  struct Agenda {
-    uint64_t* pending;
-    uint64_t* sure;
-    uint64_t* words;  // nullptr: no summary, every word of `pending` is read
-    // Makes the filed rules candidates (see Filed).
-    void File(absl::Span<const uint32_t> filed);
-  };
-  // Rules past which Evaluate keeps the summary of the agenda's words.
-  static constexpr size_t kSummarizeAboveWords = 32;
-  // One bit per rule, per tag or per keyword.
+  // The candidate rules of one arrival, as filed rules: gathered unordered from what the
+  // arrival has, then sorted; a rule may be filed twice. Room for the usual handful (and
+  // more) on the stack.
+  using Candidates = BasicIdList<64>;
+  // The candidates below this many are sorted by insertion, in place; more, by std::sort.
+  static constexpr size_t kInsertionSortBelow = 24;
+  // One bit per tag or per keyword.
   static bool Test(const uint64_t* bits, size_t i) { return (bits[i >> 6] >> (i & 63)) & 1; }
   static void Set(uint64_t* bits, size_t i) { bits[i >> 6] |= uint64_t{1} << (i & 63); }
+  // Appends the filed rules to the candidates.
+  static void File(absl::Span<const uint32_t> filed, Candidates& candidates) {
+    for (uint32_t f : filed) candidates.push_back(f);
+  }
 
   // Rules filed under each key of one kind (a keyword, a tag, ...), in rule order. Lists,
   // not bitsets: a key has a rule or two, and bitsets of 500 rules by tag would fill the
@@ -170,10 +165,12 @@ class TagRules {
   absl::Span<const uint32_t> Operands(uint32_t at, Check check) const;
   void BuildIndex(bool indexed, uint32_t entries);
   bool Holds(const uint32_t* condition, const Context& context) const;
-  // Carries out rule `r`, which holds: its adds (with their exclusive groups, and filing the
-  // later rules filed under a tag added), removes and route. Returns whether it stops.
-  // Out of line: Evaluate carries out the common rule (kPlain) itself.
-  [[gnu::noinline]] bool Fire(uint32_t r, Agenda& agenda, uint64_t* present, Result& result) const;
+  // Carries out rule `r`, which holds and is candidates[at]: its adds (with their exclusive
+  // groups, and filing the later rules filed under a tag added among the candidates after
+  // `at`, in order), removes and route. Returns whether it stops.
+  // Out of line: Evaluate carries out the common rule (plain_tags_) itself.
+  [[gnu::noinline]] bool Fire(uint32_t r, size_t at, Candidates& candidates, uint64_t* present,
+                              Result& result) const;
 
   std::vector<std::string> tags_;
   absl::flat_hash_map<std::string, uint32_t> tag_ids_;      // to compile
@@ -184,12 +181,19 @@ class TagRules {
   KeywordMatcher keywords_;
   std::vector<std::string> names_;  // by rule
   std::vector<Rule> rules_;
+  // By rule: the tag a plain rule adds, else kNone. A plain rule adds one tag that entails
+  // nothing (no rule filed under it, no exclusive group), removes none, routes nowhere and
+  // does not stop; Evaluate carries it out itself, reading 4 bytes here instead of the
+  // rule's 16 (most rules are plain: the cache lines an arrival touches, SPEC §7).
+  std::vector<uint32_t> plain_tags_;
   std::vector<uint32_t> code_;  // conditions, and tag lists of rules with more than one
   std::vector<TimeWindow> windows_;
   std::vector<std::string> strings_;
 
+  // Words of the bitsets Evaluate keeps: of the tags present, and with the keywords found.
+  uint32_t tag_words_ = 0;
+  uint32_t bit_words_ = 0;
   // The index: rules by what their condition requires.
-  size_t words_ = 0;  // of a bitset of rules
   Filed always_;      // one key: rules filed under nothing, always evaluated
   Filed by_keyword_;  // by keyword id
   Filed by_tag_;      // by tag id
