@@ -474,19 +474,9 @@ void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t cha
   if (entry < by_entry_.keys()) File(by_entry_[entry], candidates);
   File(by_slot_[static_cast<size_t>(local.weekday * 48 + local.minute / 30)], candidates);
 
-  // Into rule order. Filed rules are a rule's index shifted, so this orders them by rule;
-  // a handful (the usual count) is sorted faster by insertion.
-  uint32_t* const sorted = candidates.begin();
-  if (candidates.size() < kInsertionSortBelow) {
-    for (size_t i = 1; i < candidates.size(); ++i) {
-      const uint32_t f = sorted[i];
-      size_t j = i;
-      for (; j > 0 && sorted[j - 1] > f; --j) sorted[j] = sorted[j - 1];
-      sorted[j] = f;
-    }
-  } else {
-    std::sort(sorted, sorted + candidates.size());
-  }
+  // Into rule order: filed rules are a rule's index shifted, so sorting them orders them by
+  // rule.
+  candidates.Sort();
 
   // The candidates in rule order, each rule once; a tag added by a rule makes the later
   // rules filed under it candidates too, in their place (Fire).

@@ -116,8 +116,6 @@ class TagRules {
   // arrival has, then sorted; a rule may be filed twice. Room for the usual handful (and
   // more) on the stack.
   using Candidates = BasicIdList<64>;
-  // The candidates below this many are sorted by insertion, in place; more, by std::sort.
-  static constexpr size_t kInsertionSortBelow = 24;
   // One bit per tag or per keyword.
   static bool Test(const uint64_t* bits, size_t i) { return (bits[i >> 6] >> (i & 63)) & 1; }
   static void Set(uint64_t* bits, size_t i) { bits[i >> 6] |= uint64_t{1} << (i & 63); }

@@ -1,5 +1,6 @@
 // IdList against a std::vector: random appends, removals, copies, clears and in-place
-// sorts, across the move from in place to the heap; for two room sizes.
+// sorts, across the move from in place to the heap; for two room sizes. Sort against
+// std::sort, for every order of up to eight ids (its network) and longer random lists.
 #include "id_list.h"
 
 #include <algorithm>
@@ -81,6 +82,40 @@ TEMPLATE_TEST_CASE("IdList grows past its room in place, keeping the order", "",
   CHECK(other == list);
   list = list;  // self-assignment keeps the ids
   CheckSame(list, want);
+}
+
+TEMPLATE_TEST_CASE("IdList sorts like std::sort: every order of up to eight, and more", "",
+                   IdList, BasicIdList<2>, BasicIdList<64>) {
+  // Every arrangement of values with repeats, for each count up to eight (the network),
+  // then random lists past it; values near the top of the range too, as the network pads
+  // with the largest id.
+  const uint32_t values[] = {0, 1, 1, 7, UINT32_MAX - 1, UINT32_MAX, 3, 2};
+  for (size_t n = 0; n <= 8; ++n) {
+    std::vector<uint32_t> ids(values, values + n);
+    std::sort(ids.begin(), ids.end());
+    do {
+      TestType list;
+      for (uint32_t id : ids) list.push_back(id);
+      list.Sort();
+      std::vector<uint32_t> want = ids;
+      std::sort(want.begin(), want.end());
+      CheckSame(list, want);
+    } while (std::next_permutation(ids.begin(), ids.end()));
+  }
+  std::mt19937_64 rng(43);
+  for (int trial = 0; trial < 200; ++trial) {
+    TestType list;
+    std::vector<uint32_t> want;
+    const size_t n = 9 + rng() % 100;
+    for (size_t i = 0; i < n; ++i) {
+      const auto id = static_cast<uint32_t>(rng() % 50);
+      list.push_back(id);
+      want.push_back(id);
+    }
+    list.Sort();
+    std::sort(want.begin(), want.end());
+    CheckSame(list, want);
+  }
 }
 
 }  // namespace
