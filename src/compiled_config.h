@@ -100,8 +100,10 @@ struct CompiledEntry {
   }
 };
 
-struct CompiledConfig {
-  v1::Config source;
+// Aligned to a cache line, the fields every arrival reads first and `source`, which none
+// reads, last: an arrival touches the same few lines of it whatever the allocator returns
+// (SPEC §7). Before, the entry index sat behind the 1.7 KB of tag rules.
+struct alignas(64) CompiledConfig {
   uint64_t fingerprint = 0;  // identifies the config (Engine::Create sets it)
   absl::TimeZone time_zone;
   uint64_t seed = 0;
@@ -127,6 +129,7 @@ struct CompiledConfig {
   std::vector<CompiledEmployee> employees;
   std::vector<CompiledGroup> groups;
   std::vector<CompiledEntry> entries;
+  NameIndex entry_names;  // the same ids as entry_index, for the arrival's entry on every Decide
   std::vector<CompiledRegion> regions;
   absl::flat_hash_map<std::string, uint32_t> region_of_city;
   std::vector<CompiledStore> stores;
@@ -136,7 +139,7 @@ struct CompiledConfig {
   absl::flat_hash_map<std::string, uint32_t> employee_index;
   absl::flat_hash_map<std::string, uint32_t> group_index;
   absl::flat_hash_map<std::string, uint32_t> entry_index;
-  NameIndex entry_names;  // the same ids, for the arrival's entry on every Decide (SPEC §7)
+  v1::Config source;
 };
 
 // Validates `config` and compiles it. On failure returns INVALID_ARGUMENT whose message lists
