@@ -440,9 +440,8 @@ uint32_t PooledAfter(const StateData& data, const Decision& decision) {
 // SPEC §5.7: the tag rules' tags and explanation into `decision`; returns the group they
 // route to, or -1. Out of line, so that the arrival's path without rules stays as it is.
 [[gnu::noinline]] int64_t ApplyTagRules(const CompiledConfig& config, const v1::Arrival& arrival,
-                                        const internal::CompiledEntry* entry,
-                                        uint32_t entry_index, const LocalTime& local,
-                                        Decision& decision) {
+                                        const internal::CompiledEntry* entry, uint32_t entry_index,
+                                        const LocalTime& local, Decision& decision) {
   internal::TagRules::Result rules;
   // The entry's channel and tags were interned when the config was compiled.
   const uint32_t channel = arrival.channel().empty()
@@ -510,8 +509,9 @@ void DecideArrival(const CompiledConfig& config, const StateData& data, const v1
 
   // ---- Step 3: tag rules (SPEC §5.7).
   const int64_t route_group =
-      config.tag_rules.empty() ? -1 : ApplyTagRules(config, arrival, entry, entry_index, local,
-                                                    decision);
+      config.tag_rules.empty()
+          ? -1
+          : ApplyTagRules(config, arrival, entry, entry_index, local, decision);
 
   // ---- Step 4: the owner path.
   const Remembered known = FindRemembered(config, data, keys, at_us);

@@ -242,7 +242,7 @@ void TagRules::BuildIndex(bool indexed, uint32_t entries) {
     } else if (!all_tags.empty()) {
       // Sure only if the one tag cannot go before the rule's turn.
       by_tag[all_tags[0]].push_back(all_tags.size() == 1 && !tags_go ? filed(1u << kAllTags)
-                                                                      : unsure);
+                                                                     : unsure);
     } else if (!any_tags.empty()) {
       for (uint32_t t : any_tags) by_tag[t].push_back(tags_go ? unsure : filed(1u << kAnyTags));
     } else if (!channels.empty()) {

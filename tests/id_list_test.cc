@@ -84,8 +84,8 @@ TEMPLATE_TEST_CASE("IdList grows past its room in place, keeping the order", "",
   CheckSame(list, want);
 }
 
-TEMPLATE_TEST_CASE("IdList sorts like std::sort: every order of up to eight, and more", "",
-                   IdList, BasicIdList<2>, BasicIdList<64>) {
+TEMPLATE_TEST_CASE("IdList sorts like std::sort: every order of up to eight, and more", "", IdList,
+                   BasicIdList<2>, BasicIdList<64>) {
   // Every arrangement of values with repeats, for each count up to eight (the network),
   // then random lists past it; values near the top of the range too, as the network pads
   // with the largest id.
