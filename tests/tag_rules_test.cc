@@ -547,9 +547,9 @@ TEST_CASE("Compiled rules fire as the config reads") {
   }
 }
 
-// Thousands of rules: candidates span many words of the rule bitset and more than one word
-// of its summary (64 × 64 rules each), and tags added early make rules thousands later
-// candidates. Random rules repeated (without stop, which would end most arrivals early).
+// Thousands of rules: more candidates than the list holds on the stack (sorted by std::sort,
+// not the network), and tags added early make rules thousands later candidates, filed into
+// their place. Random rules repeated (without stop, which would end most arrivals early).
 TEST_CASE("Thousands of rules fire as the config reads") {
   std::mt19937_64 rng(37);
   for (int trial = 0; trial < 4; ++trial) {
@@ -567,6 +567,28 @@ TEST_CASE("Thousands of rules fire as the config reads") {
       INFO("trial " << trial << " arrival " << a);
       RequireAsConfigReads(config, rules, MakeRandomArrival(rng));
     }
+  }
+}
+
+// Thousands of tags: the bitsets of tags present and keywords found outgrow the stack and
+// go on the heap; chains of rules, each adding the tag the next one needs, fire in order.
+TEST_CASE("Rules over thousands of tags fire as the config reads") {
+  std::mt19937_64 rng(47);
+  v1::Config config;
+  constexpr int kTags = 5000;
+  for (int i = 0; i < kTags; ++i) {
+    v1::TagRule* rule = config.add_tag_rules();
+    rule->mutable_when()->add_any_tags(absl::StrCat("t", i));
+    rule->add_add_tags(absl::StrCat("t", i + 1 + static_cast<int>(rng() % 3)));
+  }
+  std::vector<std::string> problems;
+  const TagRules rules = TagRules::Compile(config, kEntryIndex, kGroupIndex, problems);
+  REQUIRE(problems.empty());
+  for (int a = 0; a < 40; ++a) {
+    RandomArrival arrival = MakeRandomArrival(rng);
+    for (int k = 0; k < 3; ++k) arrival.arrival.add_tags(absl::StrCat("t", rng() % kTags));
+    INFO("arrival " << a);
+    RequireAsConfigReads(config, rules, arrival);
   }
 }
 
