@@ -37,8 +37,9 @@ class BasicIdList {
   }
   // Sorts the ids ascending. Up to eight, through a fixed network of compare-exchanges on
   // registers (conditional moves): no branch depends on the ids, where an insertion sort of
-  // an arrival's handful of candidate rules mispredicted about three (SPEC §7). More, by
-  // std::sort.
+  // an arrival's handful of candidate rules mispredicted about three in callgrind's branch
+  // model (SPEC §7; traffic that repeats, as the benchmark's does, teaches the predictor
+  // those branches). More, by std::sort.
   void Sort() {
     if (size_ > 8 || kInPlace < 8) {
       std::sort(begin(), end());
