@@ -2,22 +2,28 @@
 // place and the rest on the heap. Appending is one compare and one store while there is
 // room: TagRules::Result is built for every arrival and appended to per rule fired
 // (SPEC §7), where absl::InlinedVector's push_back costs several times that.
-// BasicIdList<N> holds N in place; IdList, eight.
+// BasicIdList<N, Id> holds N in place (ids of an unsigned type Id, 32 bits unless given);
+// IdList, eight.
 #ifndef ALLOT_SRC_ID_LIST_H_
 #define ALLOT_SRC_ID_LIST_H_
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
+#include <type_traits>
 
 #include "absl/types/span.h"
 
 namespace allot::internal {
 
-template <uint32_t N>
+template <uint32_t N, typename Id = uint32_t>
 class BasicIdList {
+  static_assert(std::is_unsigned_v<Id>);
+
  public:
+  using value_type = Id;
   static constexpr uint32_t kInPlace = N;
 
   BasicIdList() = default;
@@ -26,14 +32,14 @@ class BasicIdList {
   BasicIdList(const BasicIdList& other) { *this = other; }
   BasicIdList& operator=(const BasicIdList& other) {
     if (this == &other) return *this;
-    size_ = 0;
-    for (uint32_t id : other) push_back(id);
+    end_ = data_;
+    for (Id id : other) push_back(id);
     return *this;
   }
 
-  void push_back(uint32_t id) {
-    if (size_ == capacity_) Grow();
-    data_[size_++] = id;
+  void push_back(Id id) {
+    if (end_ == limit_) Grow();
+    *end_++ = id;
   }
   // Sorts the ids ascending. Up to eight, through a fixed network of compare-exchanges on
   // registers (conditional moves): no branch depends on the ids, where an insertion sort of
@@ -41,17 +47,22 @@ class BasicIdList {
   // model (SPEC §7; traffic that repeats, as the benchmark's does, teaches the predictor
   // those branches). More, by std::sort.
   void Sort() {
-    if (size_ > 8 || kInPlace < 8) {
+    if (size() > 8 || kInPlace < 8) {
       std::sort(begin(), end());
       return;
     }
     // The room past the ids (there are at least eight slots) holds the largest id, which
-    // sorts last; all eight go through the network and come back.
-    for (size_t i = size_; i < 8; ++i) data_[i] = UINT32_MAX;
-    uint32_t v0 = data_[0], v1 = data_[1], v2 = data_[2], v3 = data_[3], v4 = data_[4],
-             v5 = data_[5], v6 = data_[6], v7 = data_[7];
-    auto exchange = [](uint32_t& low, uint32_t& high) {
-      const uint32_t a = low, b = high;
+    // sorts last; all eight go through the network and come back. With room for eight more
+    // past any eight, eight are written whatever the count: a few wide stores, no loop.
+    if constexpr (kInPlace >= 16) {
+      std::fill_n(end_, 8, std::numeric_limits<Id>::max());
+    } else {
+      std::fill(end_, data_ + 8, std::numeric_limits<Id>::max());
+    }
+    Id v0 = data_[0], v1 = data_[1], v2 = data_[2], v3 = data_[3], v4 = data_[4], v5 = data_[5],
+       v6 = data_[6], v7 = data_[7];
+    auto exchange = [](Id& low, Id& high) {
+      const Id a = low, b = high;
       low = b < a ? b : a;
       high = b < a ? a : b;
     };
@@ -66,19 +77,17 @@ class BasicIdList {
     data_[6] = v6, data_[7] = v7;
   }
   // Removes every occurrence of `id`, keeping the others in order.
-  void Remove(uint32_t id) {
-    size_ = static_cast<size_t>(std::remove(data_, data_ + size_, id) - data_);
-  }
-  void clear() { size_ = 0; }
+  void Remove(Id id) { end_ = std::remove(data_, end_, id); }
+  void clear() { end_ = data_; }
 
-  uint32_t* begin() { return data_; }
-  uint32_t* end() { return data_ + size_; }
-  const uint32_t* begin() const { return data_; }
-  const uint32_t* end() const { return data_ + size_; }
-  size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
-  uint32_t operator[](size_t i) const { return data_[i]; }
-  operator absl::Span<const uint32_t>() const { return absl::MakeConstSpan(data_, size_); }
+  Id* begin() { return data_; }
+  Id* end() { return end_; }
+  const Id* begin() const { return data_; }
+  const Id* end() const { return end_; }
+  size_t size() const { return static_cast<size_t>(end_ - data_); }
+  bool empty() const { return end_ == data_; }
+  Id operator[](size_t i) const { return data_[i]; }
+  operator absl::Span<const Id>() const { return absl::MakeConstSpan(data_, end_); }
   bool operator==(const BasicIdList& other) const {
     return std::equal(begin(), end(), other.begin(), other.end());
   }
@@ -86,21 +95,23 @@ class BasicIdList {
  private:
   // Doubles the room, moving the ids to the heap. Out of line: it is rare.
   [[gnu::noinline]] void Grow() {
-    const size_t capacity = 2 * capacity_;
-    auto heap = std::make_unique<uint32_t[]>(capacity);
-    std::copy(data_, data_ + size_, heap.get());
+    const size_t size = this->size(), capacity = 2 * static_cast<size_t>(limit_ - data_);
+    auto heap = std::make_unique<Id[]>(capacity);
+    std::copy(data_, end_, heap.get());
     heap_ = std::move(heap);
     data_ = heap_.get();
-    capacity_ = capacity;
+    end_ = data_ + size;
+    limit_ = data_ + capacity;
   }
 
-  uint32_t* data_ = in_place_;
-  // Not uint32_t: a store of an id could then be the size's, to the compiler, which would
-  // reload both after every append.
-  size_t size_ = 0;
-  size_t capacity_ = kInPlace;
-  std::unique_ptr<uint32_t[]> heap_;
-  uint32_t in_place_[kInPlace];
+  // The ids are [data_, end_), with room up to limit_. Pointers rather than a size: a store
+  // of an id cannot be a store of a pointer, so the compiler keeps them in registers across
+  // appends whatever the type of the ids (it could not for a size of the same type).
+  Id* data_ = in_place_;
+  Id* end_ = in_place_;
+  Id* limit_ = in_place_ + kInPlace;
+  std::unique_ptr<Id[]> heap_;
+  Id in_place_[kInPlace];
 };
 
 using IdList = BasicIdList<8>;
