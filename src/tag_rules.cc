@@ -193,15 +193,19 @@ TagRules TagRules::Compile(const v1::Config& config,
   return rules;
 }
 
-TagRules::Filed::Filed(const std::vector<std::vector<uint32_t>>& by_key) {
+TagRules::Filed::Filed(const std::vector<std::vector<uint32_t>>& by_key,
+                       const std::vector<uint32_t>& plain_tags) {
   for (const std::vector<uint32_t>& rules : by_key) {
     Key& key = keys_.emplace_back();
     key.count = static_cast<uint32_t>(rules.size());
-    if (rules.size() == 1) {
-      key.at = rules[0];
-    } else {
-      key.at = static_cast<uint32_t>(rules_.size());
-      rules_.insert(rules_.end(), rules.begin(), rules.end());
+    key.at = static_cast<uint32_t>(rules_.size());
+    for (uint32_t filed : rules) {
+      const uint64_t filing = Filing(filed, plain_tags[filed >> 1]);
+      if (rules.size() == 1) {
+        key.one = filing;
+      } else {
+        rules_.push_back(filing);
+      }
     }
   }
 }
@@ -291,25 +295,25 @@ void TagRules::BuildIndex(bool indexed, uint32_t entries) {
     if (!by_tag[t].empty()) add |= kFiledTag;
     if (exclusive_group_[t] >= 0) add |= kExclusiveTag;
   };
-  plain_tags_.assign(rules_.size(), kNone);
+  std::vector<uint32_t> plain_tags(rules_.size(), kNone);  // see Filing
   for (size_t r = 0; r < rules_.size(); ++r) {
     Rule& rule = rules_[r];
     if (rule.flags & kOneAdd) {
       entail(rule.actions);
       if (rule.flags == kOneAdd && rule.actions <= kTagIdMask && rule.route_group < 0) {
-        plain_tags_[r] = rule.actions;
+        plain_tags[r] = rule.actions;
       }
       continue;
     }
     uint32_t* const adds = code_.data() + rule.actions;
     for (uint32_t* add = adds + 1; add != adds + 1 + *adds; ++add) entail(*add);
   }
-  always_ = Filed(always);
-  by_keyword_ = Filed(by_keyword);
-  by_tag_ = Filed(by_tag);
-  by_entry_ = Filed(by_entry);
-  by_slot_ = Filed(by_slot);
-  by_channel_ = Filed(by_channel);
+  always_ = Filed(always, plain_tags);
+  by_keyword_ = Filed(by_keyword, plain_tags);
+  by_tag_ = Filed(by_tag, plain_tags);
+  by_entry_ = Filed(by_entry, plain_tags);
+  by_slot_ = Filed(by_slot, plain_tags);
+  by_channel_ = Filed(by_channel, plain_tags);
 }
 
 bool TagRules::Holds(const uint32_t* p, const Context& x) const {
@@ -401,10 +405,10 @@ bool TagRules::Fire(uint32_t r, size_t at, Candidates& candidates, uint64_t* pre
     if (!(word & kFiledTag)) return;
     // Later rules only, into their place among the candidates after `at`: those at or
     // before r have had their turn.
-    for (uint32_t later : by_tag_[t]) {
-      if ((later >> 1) <= r) continue;
+    for (uint64_t later : by_tag_[t]) {
+      if (RuleOf(later) <= r) continue;
       candidates.push_back(later);
-      uint32_t* const c = candidates.begin();
+      uint64_t* const c = candidates.begin();
       size_t i = candidates.size() - 1;
       for (; i > at + 1 && c[i - 1] > later; --i) c[i] = c[i - 1];
       c[i] = later;
@@ -474,34 +478,33 @@ void TagRules::Evaluate(const v1::Arrival& arrival, uint32_t entry, uint32_t cha
   if (entry < by_entry_.keys()) File(by_entry_[entry], candidates);
   File(by_slot_[static_cast<size_t>(local.weekday * 48 + local.minute / 30)], candidates);
 
-  // Into rule order: filed rules are a rule's index shifted, so sorting them orders them by
-  // rule.
+  // Into rule order: a filing holds its rule's index in its high bits, so sorting filings
+  // orders them by rule.
   candidates.Sort();
 
   // The candidates in rule order, each rule once; a tag added by a rule makes the later
   // rules filed under it candidates too, in their place (Fire).
   const Context context{arrival, entry, channel, local, present, found};
-  // Listing the rules fired is left to the general path: plain rules are done inline only
-  // when no list is asked for.
   uint32_t last = kNone;  // the rule seen last: one filed twice comes twice in a row
-  for (size_t i = 0; i < candidates.size(); ++i) {
-    const uint32_t f = candidates[i];
-    const uint32_t r = f >> 1;
+  // Only Fire adds candidates: the count is read again after it, not on every turn.
+  for (size_t i = 0, n = candidates.size(); i < n; ++i) {
+    const uint64_t filing = candidates[i];
+    const uint32_t r = RuleOf(filing);
     if (r == last) continue;
     last = r;
-    const bool sure = (f & kSureRule) != 0;
-    if (sure && !list_fired) {
-      if (const uint32_t t = plain_tags_[r]; t != kNone) {
-        if (!Test(present, t)) {
-          Set(present, t);
-          result.added.push_back(t);
-        }
-        continue;
-      }
+    if (!((filing >> kFiledShift) & kSureRule) && !Holds(code_.data() + rules_[r].when, context)) {
+      continue;
     }
-    if (!sure && !Holds(code_.data() + rules_[r].when, context)) continue;
     if (list_fired) result.fired.push_back(r);
+    if (const auto t = static_cast<uint32_t>(filing); t != kNone) {  // a plain rule
+      if (!Test(present, t)) {
+        Set(present, t);
+        result.added.push_back(t);
+      }
+      continue;
+    }
     if (Fire(r, i, candidates, present, result)) return;
+    n = candidates.size();
   }
 }
 

@@ -108,20 +108,31 @@ class TagRules {
   static constexpr uint32_t kFiledTag = 1u << 31;
   static constexpr uint32_t kExclusiveTag = 1u << 30;
   static constexpr uint32_t kTagIdMask = kExclusiveTag - 1;  // tag ids stay below 2^30
-  // A filed rule: its index shifted left by one, the low bit kSureRule (see Filed). Sorting
-  // filed rules sorts them by rule.
+  // A filed rule: its index shifted left by one, the low bit kSureRule (see Filed), in the
+  // high half of 64 bits whose low half is the tag the rule adds when it is plain, else
+  // kNone. A plain rule adds one tag that entails nothing (no rule filed under it, no
+  // exclusive group), removes none, routes nowhere and does not stop: Evaluate carries it
+  // out with what the filing holds, reading nothing of the rule (most rules are plain: the
+  // cache lines an arrival touches, SPEC §7). Sorting filings sorts them by rule.
   static constexpr uint32_t kSureRule = 1;
+  static constexpr int kFiledShift = 32;
+  static uint64_t Filing(uint32_t filed, uint32_t plain_tag) {
+    return uint64_t{filed} << kFiledShift | plain_tag;
+  }
+  static uint32_t RuleOf(uint64_t filing) {
+    return static_cast<uint32_t>(filing >> (kFiledShift + 1));
+  }
   struct Context;
-  // The candidate rules of one arrival, as filed rules: gathered unordered from what the
+  // The candidate rules of one arrival, as filings: gathered unordered from what the
   // arrival has, then sorted; a rule may be filed twice. Room for the usual handful (and
   // more) on the stack.
-  using Candidates = BasicIdList<64>;
+  using Candidates = BasicIdList<64, uint64_t>;
   // One bit per tag or per keyword.
   static bool Test(const uint64_t* bits, size_t i) { return (bits[i >> 6] >> (i & 63)) & 1; }
   static void Set(uint64_t* bits, size_t i) { bits[i >> 6] |= uint64_t{1} << (i & 63); }
   // Appends the filed rules to the candidates.
-  static void File(absl::Span<const uint32_t> filed, Candidates& candidates) {
-    for (uint32_t f : filed) candidates.push_back(f);
+  static void File(absl::Span<const uint64_t> filed, Candidates& candidates) {
+    for (uint64_t f : filed) candidates.push_back(f);
   }
 
   // Rules filed under each key of one kind (a keyword, a tag, ...), in rule order. Lists,
@@ -133,21 +144,24 @@ class TagRules {
   // It fires without Holds.
   class Filed {
    public:
-    // Builds from the rules of each key, keys being dense from 0.
-    explicit Filed(const std::vector<std::vector<uint32_t>>& by_key = {});
-    absl::Span<const uint32_t> operator[](size_t key) const {
+    // Builds from the filed rules of each key (keys dense from 0) and the tag each rule
+    // adds when it is plain (kNone if not), by rule.
+    explicit Filed(const std::vector<std::vector<uint32_t>>& by_key = {},
+                   const std::vector<uint32_t>& plain_tags = {});
+    absl::Span<const uint64_t> operator[](size_t key) const {
       const Key& k = keys_[key];
-      return absl::MakeConstSpan(k.count == 1 ? &k.at : rules_.data() + k.at, k.count);
+      return absl::MakeConstSpan(k.count == 1 ? &k.one : rules_.data() + k.at, k.count);
     }
     size_t keys() const { return keys_.size(); }
 
    private:
     struct Key {
-      uint32_t at = 0;  // the one rule, or where the rules start in rules_
+      uint64_t one = 0;  // the filing, when there is one
+      uint32_t at = 0;   // else where the filings start in rules_
       uint32_t count = 0;
     };
     std::vector<Key> keys_;
-    std::vector<uint32_t> rules_;
+    std::vector<uint64_t> rules_;
   };
 
   uint32_t Intern(const std::string& tag);
@@ -166,7 +180,7 @@ class TagRules {
   // Carries out rule `r`, which holds and is candidates[at]: its adds (with their exclusive
   // groups, and filing the later rules filed under a tag added among the candidates after
   // `at`, in order), removes and route. Returns whether it stops.
-  // Out of line: Evaluate carries out the common rule (plain_tags_) itself.
+  // Out of line: Evaluate carries out the common rule (plain, see Filing) itself.
   [[gnu::noinline]] bool Fire(uint32_t r, size_t at, Candidates& candidates, uint64_t* present,
                               Result& result) const;
 
@@ -179,11 +193,6 @@ class TagRules {
   KeywordMatcher keywords_;
   std::vector<std::string> names_;  // by rule
   std::vector<Rule> rules_;
-  // By rule: the tag a plain rule adds, else kNone. A plain rule adds one tag that entails
-  // nothing (no rule filed under it, no exclusive group), removes none, routes nowhere and
-  // does not stop; Evaluate carries it out itself, reading 4 bytes here instead of the
-  // rule's 16 (most rules are plain: the cache lines an arrival touches, SPEC §7).
-  std::vector<uint32_t> plain_tags_;
   std::vector<uint32_t> code_;  // conditions, and tag lists of rules with more than one
   std::vector<TimeWindow> windows_;
   std::vector<std::string> strings_;
