@@ -152,7 +152,7 @@ void Decision::Clear() {
   EmptyKeepingStorage(assignments);
   EmptyKeepingStorage(held);
   EmptyKeepingStorage(rejections);
-  EmptyKeepingStorage(tags_added);
+  tags_added.clear();  // a vector keeps its storage
   EmptyKeepingStorage(tags_removed);
   EmptyKeepingStorage(alerts);
   returning = false;

@@ -449,11 +449,7 @@ uint32_t PooledAfter(const StateData& data, const Decision& decision) {
                                : config.tag_rules.ChannelId(arrival.channel());
   config.tag_rules.Evaluate(arrival, entry_index, channel, entry->rule_tags, local,
                             /*list_fired=*/decision.explanation != nullptr, rules);
-  // One resize, then plain stores: a push_back per tag checks the capacity each time.
-  const size_t before = decision.tags_added.size();
-  decision.tags_added.resize(before + rules.added.size());
-  std::string_view* added = decision.tags_added.data() + before;
-  for (uint32_t t : rules.added) *added++ = config.tag_rules.tag(t);
+  for (uint32_t t : rules.added) decision.tags_added.push_back(config.tag_rules.tag(t));
   for (uint32_t t : rules.removed) decision.tags_removed.push_back(config.tag_rules.tag(t));
   if (decision.explanation) {
     for (uint32_t r : rules.fired) {

@@ -130,7 +130,7 @@ struct Decision {
   absl::InlinedVector<Assignment, 1> assignments;
   absl::InlinedVector<Hold, 1> held;
   absl::InlinedVector<Rejection, 1> rejections;
-  absl::InlinedVector<std::string_view, 2> tags_added;
+  std::vector<std::string_view> tags_added;
   absl::InlinedVector<std::string_view, 1> tags_removed;
   absl::InlinedVector<Alert, 1> alerts;
   bool returning = false;
