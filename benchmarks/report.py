@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
-"""Fills docs/PERFORMANCE.md from one allot_bench JSON run (scripts/bench.sh).
+"""Fills docs/PERFORMANCE.md from allot_bench JSON runs (scripts/bench.sh).
 
 Replaces the text between <!-- NAME:begin --> and <!-- NAME:end --> for NAME in table
 (the SPEC §7 budget rows), growth (cost by members and remembered customers), all (every
 benchmark beside its baseline twin) and machine; draws docs/performance.png when
 matplotlib is importable. Standard library only otherwise.
 
-    report.py BENCH_JSON PERFORMANCE_MD [--seconds N]
+Given several runs (separate processes of the same binary), every figure is the median of
+its values over them, and the budget table also shows each row's range: on a shared
+machine a process can land in a slower or faster mode of the host, or a different heap
+layout, and one run alone does not say which.
+
+    report.py PERFORMANCE_MD BENCH_JSON... [--seconds N]
 """
 
 import argparse
@@ -15,6 +20,7 @@ import json
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 
@@ -31,6 +37,28 @@ def load_runs(path):
             continue
         runs[SUFFIX.sub("", b["name"])] = b
     return data.get("context", {}), runs
+
+
+def median_runs(per_file):
+    """One run per benchmark whose every number is the median of that number over the
+    files that ran the benchmark without error; a benchmark that failed in every file is
+    kept as it failed (its error is reported)."""
+    names = []
+    for runs in per_file:
+        names += [n for n in runs if n not in names]
+    merged = {}
+    for name in names:
+        good = [runs[name] for runs in per_file if ok(runs.get(name))]
+        if not good:
+            merged[name] = next(runs[name] for runs in per_file if name in runs)
+            continue
+        run = dict(good[0])
+        for key, value in good[0].items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                values = [r[key] for r in good if isinstance(r.get(key), (int, float))]
+                run[key] = statistics.median(values)
+        merged[name] = run
+    return merged
 
 
 def baseline_name(name):
@@ -92,7 +120,8 @@ def ratio(a, b):
 
 
 def budget_rows(f):
-    """(figure, budget text, measured, baseline, ratio, met?) of SPEC §7."""
+    """(figure, budget text, measured, baseline, ratio, met?, measured as a number, its
+    formatter) of SPEC §7."""
     rows = []
     da = "BM_DecideApply/members:2000/remembered:1000000"
     tp = "BM_DecideApplyThroughput/members:2000/remembered:1000000"
@@ -105,7 +134,7 @@ def budget_rows(f):
                                               else value / base)
         rows.append((figure, budget, show(value), show(base),
                      "—" if r is None or not better else f"{r:.2f}×",
-                     "—" if met is None else ("yes" if met else "**no**")))
+                     "—" if met is None else ("yes" if met else "**no**"), value, show))
 
     ns = fmt_ns
     row("Decide+Apply median, 2000 members, 1M remembered", "≤ 250 ns",
@@ -132,7 +161,7 @@ def budget_rows(f):
     rows.append(("StepBatch per arrival at 10M remembered (Step one at a time in the baseline "
                  "column)", f"≈ one memory latency ({ns(latency)} here)", ns(per10),
                  ns(step_per10), "—" if r10 is None else f"{r10:.2f}×",
-                 "—" if met10 is None else ("yes" if met10 else "**no**")))
+                 "—" if met10 is None else ("yes" if met10 else "**no**"), per10, ns))
     a20, a2000 = f.per_arrival(tp20), f.per_arrival(tp)
     b20, b2000 = f.per_arrival(baseline_name(tp20)), f.per_arrival(baseline_name(tp))
     growth = None if a20 is None or a2000 is None else a2000 / a20
@@ -165,8 +194,23 @@ def budget_rows(f):
     base = f.counter(baseline_name(tick), "ns_per_forgotten")
     r = ratio(value, base)
     rows.append(("Expiry on tick, per forgotten customer (1M remembered)", "amortized O(1)",
-                 ns(value), ns(base), "—" if r is None else f"{r:.2f}×", "—"))
+                 ns(value), ns(base), "—" if r is None else f"{r:.2f}×", "—", value, ns))
     return rows
+
+
+def budget_table(merged, per_run):
+    """The budget rows of the median figures, each with the range of its figure over the
+    single runs (a rate's range included: a row's measure, not its time)."""
+    rows = budget_rows(merged)
+    singles = [budget_rows(f) for f in per_run]
+    out = []
+    for i, (figure, budget, measured, base, better, met, _, show) in enumerate(rows):
+        values = [r[i][6] for r in singles if r[i][6] is not None]
+        spread = "—" if len(values) < 2 else f"{show(min(values))} – {show(max(values))}"
+        out.append((figure, budget, measured, spread, base, better, met))
+    return markdown_table(["figure", "budget", f"measured (median of {len(per_run)} runs)",
+                           "range over the runs", "baseline", "× better than baseline",
+                           "met?"], out)
 
 
 def markdown_table(header, rows):
@@ -241,7 +285,7 @@ def command_line(*args):
         return ""
 
 
-def machine(context, seconds):
+def machine(context, seconds, runs):
     model = ""
     for line in command_line("lscpu").splitlines():
         if line.startswith("Model name:"):
@@ -256,6 +300,8 @@ def machine(context, seconds):
         f"- Google Benchmark library build: {context.get('library_build_type', '?')} "
         "(Debian's package; it only times, the code measured is Release)",
         f"- Load average at start: {', '.join(f'{x:.2f}' for x in context.get('load_avg', []))}",
+        f"- Runs: {runs} processes of allot_bench, one after another; every figure is the "
+        "median of its values over them",
     ]
     if seconds is not None:
         lines.append(f"- scripts/bench.sh took {seconds:.0f} s (build included)")
@@ -317,29 +363,32 @@ def replace_block(text, name, body):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("json")
     parser.add_argument("doc")
+    parser.add_argument("json", nargs="+")
     parser.add_argument("--seconds", type=float)
     args = parser.parse_args()
-    context, runs = load_runs(args.json)
+    loaded = [load_runs(path) for path in args.json]
+    context = loaded[0][0]
+    per_file = [runs for _, runs in loaded]
+    runs = median_runs(per_file)
     f = Figures(runs)
     with open(args.doc, encoding="utf-8") as fh:
         text = fh.read()
-    table = markdown_table(["figure", "budget", "measured", "baseline", "× better than baseline",
-                            "met?"], budget_rows(f))
-    text = replace_block(text, "table", table)
+    text = replace_block(text, "table", budget_table(f, [Figures(r) for r in per_file]))
     text = replace_block(text, "growth", growth_tables(f))
     text = replace_block(text, "all", all_table(runs))
-    text = replace_block(text, "machine", machine(context, args.seconds))
+    text = replace_block(text, "machine", machine(context, args.seconds, len(per_file)))
     with open(args.doc, "w", encoding="utf-8") as fh:
         fh.write(text)
     png = os.path.join(os.path.dirname(args.doc), "performance.png")
     if plot(runs, png):
         print(f"report.py: wrote {png}")
-    errors = [n for n, r in runs.items() if r.get("error_occurred")]
-    for n in errors:
-        print(f"report.py: {n}: {runs[n].get('error_message')}", file=sys.stderr)
-    print(f"report.py: filled {args.doc} from {len(runs)} benchmarks")
+    # A check that failed in any run is reported: it guards what the benchmark times.
+    errors = [(path, n, r.get("error_message")) for path, file_runs in zip(args.json, per_file)
+              for n, r in file_runs.items() if r.get("error_occurred")]
+    for path, n, message in errors:
+        print(f"report.py: {path}: {n}: {message}", file=sys.stderr)
+    print(f"report.py: filled {args.doc} from {len(runs)} benchmarks, {len(per_file)} runs")
     return 1 if errors else 0
 
 

@@ -1,0 +1,105 @@
+"""benchmarks/report.py over several runs: each figure the median of its runs, each budget
+row's range over them, and a failed check in any run reported (scripts/bench.sh)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def report(source_dir):
+    spec = importlib.util.spec_from_file_location("report",
+                                                  source_dir / "benchmarks" / "report.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def bench(name, **fields):
+    run = {"name": f"{name}/iterations:100000", "run_type": "iteration", "cpu_time": 400.0,
+           "time_unit": "ns"}
+    run.update(fields)
+    return run
+
+
+def rules_runs(without, with_rules, error=None):
+    """One run's two tag-rules benchmarks and the median benchmark (p50 in ns)."""
+    runs = [bench("BM_TagRules/rules:0", p50_ns=without),
+            bench("BM_TagRules/rules:500", p50_ns=with_rules),
+            bench("BM_DecideApply/members:2000/remembered:1000000", p50_ns=with_rules)]
+    if error:
+        runs[2].update(error_occurred=True, error_message=error)
+    # Google Benchmark's aggregate rows are not runs.
+    runs.append(bench("BM_TagRules/rules:0", run_type="aggregate", p50_ns=1e9))
+    return {"context": {"date": "2026-11-25T00:00:00"}, "benchmarks": runs}
+
+
+def write_runs(tmp_path, runs):
+    paths = []
+    for i, data in enumerate(runs):
+        path = tmp_path / f"bench-{i}.json"
+        path.write_text(json.dumps(data))
+        paths.append(str(path))
+    return paths
+
+
+def test_every_number_is_the_median_of_the_runs_that_ran_without_error(report, tmp_path):
+    per_file = [report.load_runs(p)[1] for p in write_runs(
+        tmp_path, [rules_runs(100, 300), rules_runs(180, 200), rules_runs(150, 260, "boom")])]
+    merged = report.median_runs(per_file)
+    assert merged["BM_TagRules/rules:0"]["p50_ns"] == 150
+    assert merged["BM_TagRules/rules:500"]["p50_ns"] == 260
+    # The failed run is left out of its benchmark's median, not of the others'.
+    assert merged["BM_DecideApply/members:2000/remembered:1000000"]["p50_ns"] == 250
+    assert not merged["BM_DecideApply/members:2000/remembered:1000000"].get("error_occurred")
+
+
+def test_a_benchmark_that_failed_everywhere_stays_failed(report, tmp_path):
+    per_file = [report.load_runs(p)[1] for p in write_runs(
+        tmp_path, [rules_runs(100, 300, "a"), rules_runs(100, 300, "b")])]
+    merged = report.median_runs(per_file)
+    assert merged["BM_DecideApply/members:2000/remembered:1000000"]["error_occurred"]
+
+
+def test_the_budget_table_shows_the_median_figure_and_its_range(report, tmp_path):
+    per_file = [report.load_runs(p)[1] for p in write_runs(
+        tmp_path, [rules_runs(100, 300), rules_runs(180, 200), rules_runs(150, 260)])]
+    table = report.budget_table(report.Figures(report.median_runs(per_file)),
+                                [report.Figures(r) for r in per_file])
+    assert "measured (median of 3 runs)" in table
+    rules = next(line for line in table.splitlines() if line.startswith("| Tag rules"))
+    cells = [c.strip() for c in rules.strip("|").split("|")]
+    # Medians 260 − 150; per run 200, 20 and 110.
+    assert cells[2:4] == ["110 ns", "20 ns – 200 ns"]
+    assert cells[-1] == "**no**"
+    median = next(line for line in table.splitlines() if line.startswith("| Decide+Apply median"))
+    cells = [c.strip() for c in median.strip("|").split("|")]
+    assert cells[2:4] == ["260 ns", "200 ns – 300 ns"]
+
+
+def test_the_command_fills_the_document_and_fails_on_a_failed_check(report, source_dir,
+                                                                      tmp_path):
+    doc = tmp_path / "PERFORMANCE.md"
+    blocks = "\n".join(f"<!-- {b}:begin -->\nold\n<!-- {b}:end -->"
+                       for b in ("table", "growth", "all", "machine"))
+    script = source_dir / "benchmarks" / "report.py"
+
+    doc.write_text(blocks)
+    paths = write_runs(tmp_path, [rules_runs(100, 300), rules_runs(180, 200)])
+    done = subprocess.run([sys.executable, script, doc, *paths], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    text = doc.read_text()
+    assert "old" not in text
+    assert "median of 2 runs" in text
+    assert "Runs: 2 processes" in text
+
+    doc.write_text(blocks)
+    paths = write_runs(tmp_path, [rules_runs(100, 300), rules_runs(180, 200, "check failed")])
+    done = subprocess.run([sys.executable, script, doc, *paths], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "check failed" in done.stderr
