@@ -39,6 +39,7 @@ TEST_CASE("PressureWindow never lets any window exceed max, over random arrivals
       PressureWindow::Record(recent, max, t);
       accepted.push_back(t);
       REQUIRE(recent.size() <= 2 * max + 8);  // old times are dropped
+      REQUIRE(recent.capacity() <= PressureWindow::Most(max));
       // Every window (t - W, t] ending at an accepted time holds at most max.
       uint32_t in_window = 0;
       for (auto it = accepted.rbegin(); it != accepted.rend() && *it > t - W; ++it) ++in_window;
@@ -47,6 +48,23 @@ TEST_CASE("PressureWindow never lets any window exceed max, over random arrivals
     }
     // And it is not stricter than needed: a refused time would have broken the limit.
     CHECK(accepted.size() > 5000 * 7 / 100 * max / 15);
+  }
+}
+
+TEST_CASE("PressureWindow::Record allocates once for a vector with no room, then never") {
+  for (uint32_t keep : {1u, 3u, 10u, 100u}) {
+    // As a state just loaded holds them: exactly as many as there are, no room.
+    std::vector<int64_t> loaded = {1, 2, 3};
+    std::vector<int64_t> recent(loaded.begin(), loaded.end());
+    recent.shrink_to_fit();
+    PressureWindow::Record(recent, keep, 4);
+    const int64_t* const storage = recent.data();
+    for (int64_t t = 5; t < 5000; ++t) {
+      PressureWindow::Record(recent, keep, t);
+      REQUIRE(recent.data() == storage);
+      REQUIRE(recent.back() == t);
+      REQUIRE(recent.size() >= std::min<size_t>(keep, static_cast<size_t>(t)));
+    }
   }
 }
 
