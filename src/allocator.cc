@@ -120,7 +120,9 @@ void PrefetchLikelyPickDeep(const LikelyPick& pick) {
   }
   if (!employee.hourly.empty()) FetchLines(employee.hourly.data(), sizeof(HourlyCap));
   if (!employee.schedule.empty()) FetchLines(employee.schedule.data(), sizeof(TimeWindow));
-  if (!employee.groups.empty()) FetchLines(employee.groups.data(), sizeof(uint32_t));
+  if (!employee.memberships.empty()) {
+    FetchLines(employee.memberships.data(), sizeof(Membership));
+  }
 }
 
 void RefreshEligible(const CompiledConfig& config, StateData& data, const Delta& delta) {
@@ -223,13 +225,12 @@ void RefreshEligible(const CompiledConfig& config, StateData& data, const Delta&
   // groups they were just picked in, already filed above).
   auto touched = [&](uint32_t e) {
     const CompiledEmployee& employee = config.employees[e];
-    for (size_t k = 0; k < employee.groups.size(); ++k) {
-      const uint32_t g = employee.groups[k];
-      if (!fresh(g)) continue;
+    for (const Membership& in : employee.memberships) {
+      if (!fresh(in.group)) continue;
       const bool picked = std::any_of(delta.picks.begin(), delta.picks.end(), [&](const auto& p) {
-        return p.group == g && p.member == employee.positions[k];
+        return p.group == in.group && p.member == in.position;
       });
-      if (!picked) refile(g, employee.positions[k]);
+      if (!picked) refile(in.group, in.position);
     }
   };
   for (const Delta::Remember& r : delta.remember) {
@@ -291,7 +292,9 @@ double Allocator::CapFactor(const CompiledEmployee& e, const EmployeeCounters& c
   double surge = 1.0;
   if (!NoSurgeNow()) {
     surge = c.surge.FactorAt(now_us_);
-    for (uint32_t g : e.groups) surge = std::max(surge, group(g).surge.FactorAt(now_us_));
+    for (const Membership& in : e.memberships) {
+      surge = std::max(surge, group(in.group).surge.FactorAt(now_us_));
+    }
   }
   const double reserve = allow_reserve ? 1.0 : 1.0 - config_.reserve_fraction;
   double throttle = 1.0;
@@ -397,7 +400,9 @@ int64_t Allocator::SurgeEnd(uint32_t employee) const {
     if (t > now_us_) end = std::min(end, t);
   };
   consider(counters(employee).surge.until_us);
-  for (uint32_t g : config_.employees[employee].groups) consider(group(g).surge.until_us);
+  for (const Membership& in : config_.employees[employee].memberships) {
+    consider(group(in.group).surge.until_us);
+  }
   return end;
 }
 

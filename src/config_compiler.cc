@@ -221,8 +221,8 @@ absl::StatusOr<CompiledConfig> CompileConfig(const v1::Config& config) {
       }
       auto it = c.employee_index.find(member.employee());
       if (it == c.employee_index.end()) continue;
-      c.employees[it->second].groups.push_back(static_cast<uint32_t>(i));
-      c.employees[it->second].positions.push_back(static_cast<uint32_t>(cg.members.size()));
+      c.employees[it->second].memberships.push_back(
+          {static_cast<uint32_t>(i), static_cast<uint32_t>(cg.members.size())});
       cg.members.push_back(it->second);
       double region_factor = 1.0;  // SPEC §5.2: × the employee's (first) region's factor
       const v1::Employee& source = config.employees(static_cast<int>(it->second));

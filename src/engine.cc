@@ -771,7 +771,7 @@ void InheritCustomers(const CompiledConfig& config, const StateData& data, uint3
                       int64_t at_us, internal::Allocator& allocator, Decision& decision) {
   const internal::CompiledEmployee& employee = config.employees[departed];
   auto slot = data.slot_of.find(employee.id);
-  if (employee.groups.empty() || slot == data.slot_of.end()) return;
+  if (employee.memberships.empty() || slot == data.slot_of.end()) return;
   struct Owned {
     int64_t at;
     uint64_t first_key;
@@ -798,7 +798,7 @@ void InheritCustomers(const CompiledConfig& config, const StateData& data, uint3
     }
     const std::string name = KeysToken(o.keys);
     internal::Allocator::Request request;
-    request.target = employee.groups[0];
+    request.target = employee.memberships[0].group;
     request.customer = &name;
     request.keys = o.keys;
     request.known = o.id;
