@@ -231,7 +231,8 @@ void SetRuleFields(v1::Event& event, uint64_t i) {
 }
 
 void ReportArrivals(benchmark::State& bench, std::vector<int64_t>& samples, uint64_t repeats,
-                    uint64_t owners, uint64_t rejected, uint64_t tags, const Trace& trace) {
+                    uint64_t owners, uint64_t rejected, uint64_t tags, int64_t allocations,
+                    const Trace& trace) {
   if (bench.error_occurred()) return;
   if (trace.elapsed_us() > kMaxTraceUs) {
     bench.SkipWithError("the trace ran past the dedup window of the prefilled customers");
@@ -259,6 +260,7 @@ void ReportArrivals(benchmark::State& bench, std::vector<int64_t>& samples, uint
   bench.counters["timer_ns"] = overhead;
   bench.counters["repeat_share"] = static_cast<double>(repeats) / n;
   bench.counters["tags_per_arrival"] = static_cast<double>(tags) / n;
+  bench.counters["allocs_per_arrival"] = static_cast<double>(allocations) / n;
   bench.SetItemsProcessed(static_cast<int64_t>(samples.size()));
 }
 

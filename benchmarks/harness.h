@@ -26,6 +26,7 @@
 
 #include "allot/engine.h"
 #include "baseline.h"
+#include "heap_counter.h"
 #include "trace.h"
 
 namespace allot::bench {
@@ -91,26 +92,31 @@ void SetRuleFields(v1::Event& event, uint64_t i);
 
 // Sets the counters of TimeArrivals and runs its checks.
 void ReportArrivals(benchmark::State& bench, std::vector<int64_t>& samples, uint64_t repeats,
-                    uint64_t owners, uint64_t rejected, uint64_t tags, const Trace& trace);
+                    uint64_t owners, uint64_t rejected, uint64_t tags, int64_t allocations,
+                    const Trace& trace);
 
 // The timing loop of every arrival benchmark: per iteration the next trace arrival is
 // written into `event`, then step(event) is timed alone. After the run: counters p50_ns,
-// p99_ns, mean_ns, timer_ns, repeats, owner_routed, rejected, tags_per_arrival; the checks
-// above. `with_rules` also rewrites the rule fields.
+// p99_ns, mean_ns, timer_ns, repeat_share, tags_per_arrival, allocs_per_arrival (operator
+// new calls inside step, counted outside the timed window); the checks above. `with_rules`
+// also rewrites the rule fields.
 template <typename Step>
 void TimeArrivals(benchmark::State& bench, Trace& trace, v1::Event& event, bool with_rules,
                   Step&& step) {
   std::vector<int64_t> samples;
   samples.reserve(static_cast<size_t>(bench.max_iterations));
   uint64_t repeats = 0, owners = 0, rejected = 0, tags = 0, i = 0;
+  int64_t allocations = 0;
   for (auto _ : bench) {
     const Trace::Arrival a = trace.Next();
     Rewrite(event, a);
     if (with_rules) SetRuleFields(event, i);
     ++i;
+    const int64_t allocated_before = Allocations();
     const auto t0 = std::chrono::steady_clock::now();
     const StepOutcome out = step(event);
     const auto t1 = std::chrono::steady_clock::now();
+    allocations += Allocations() - allocated_before;
     if (!out.ok) {
       bench.SkipWithError("an arrival failed (see the first error printed)");
       break;
@@ -121,7 +127,7 @@ void TimeArrivals(benchmark::State& bench, Trace& trace, v1::Event& event, bool 
     rejected += out.rejected;
     tags += out.tags;
   }
-  ReportArrivals(bench, samples, repeats, owners, rejected, tags, trace);
+  ReportArrivals(bench, samples, repeats, owners, rejected, tags, allocations, trace);
 }
 
 // The allot step of TimeArrivals: Engine::Step, classified.

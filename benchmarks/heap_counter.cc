@@ -15,6 +15,7 @@ namespace allot::bench {
 namespace {
 
 std::atomic<int64_t> live_bytes{0};
+std::atomic<int64_t> allocations{0};
 
 void* Allocate(std::size_t size, std::size_t alignment) {
   if (size == 0) size = 1;
@@ -23,6 +24,7 @@ void* Allocate(std::size_t size, std::size_t alignment) {
                 : std::aligned_alloc(alignment, (size + alignment - 1) / alignment * alignment);
   if (p != nullptr) {
     live_bytes.fetch_add(static_cast<int64_t>(malloc_usable_size(p)), std::memory_order_relaxed);
+    allocations.fetch_add(1, std::memory_order_relaxed);
   }
   return p;
 }
@@ -42,6 +44,7 @@ void* AllocateOrThrow(std::size_t size, std::size_t alignment) {
 }  // namespace
 
 int64_t LiveHeapBytes() { return live_bytes.load(std::memory_order_relaxed); }
+int64_t Allocations() { return allocations.load(std::memory_order_relaxed); }
 
 }  // namespace allot::bench
 

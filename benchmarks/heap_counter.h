@@ -12,6 +12,9 @@ namespace allot::bench {
 
 // Bytes currently allocated through operator new and not yet deleted.
 int64_t LiveHeapBytes();
+// Allocations through operator new since the process started: read around a call, how
+// often it allocates (the arrival benchmarks report it per arrival).
+int64_t Allocations();
 
 }  // namespace allot::bench
 
