@@ -1,5 +1,5 @@
-// A host deciding in a loop with one reused Decision (SPEC §7: the hot path allocates
-// nothing): once warm, Engine::Step allocates only for what grows — a chunk of 256
+// A host deciding in a loop with one reused Decision, as the SPEC §7 budget is measured:
+// once warm, Engine::Step allocates only for what grows — a chunk of 256
 // remembered customers and now and then the list of chunks, the owner index when it
 // doubles — and, after a state is loaded, the state's binding on the first step and each
 // member's pressure-window times once. This binary counts allocations with the
