@@ -43,7 +43,7 @@ void BM_DecideApply(benchmark::State& bench) {
 
 void BM_Baseline_DecideApply(benchmark::State& bench) {
   std::string error;
-  BaselineFixture* f = GetBaselineFixture(WorkloadOf(bench), error);
+  BaselineFixture* f = FreshBaselineFixture(WorkloadOf(bench), error);
   if (f == nullptr) {
     bench.SkipWithError(error.c_str());
     return;
@@ -109,7 +109,7 @@ void RunThroughput(benchmark::State& bench, Fixture& f, Step&& step) {
 
 void BM_DecideApplyThroughput(benchmark::State& bench) {
   std::string error;
-  AllotFixture* f = GetAllotFixture(WorkloadOf(bench), error);
+  AllotFixture* f = FreshAllotFixture(WorkloadOf(bench), error);
   if (f == nullptr) {
     bench.SkipWithError(error.c_str());
     return;
@@ -119,7 +119,7 @@ void BM_DecideApplyThroughput(benchmark::State& bench) {
 
 void BM_Baseline_DecideApplyThroughput(benchmark::State& bench) {
   std::string error;
-  BaselineFixture* f = GetBaselineFixture(WorkloadOf(bench), error);
+  BaselineFixture* f = FreshBaselineFixture(WorkloadOf(bench), error);
   if (f == nullptr) {
     bench.SkipWithError(error.c_str());
     return;
@@ -132,7 +132,7 @@ void BM_Baseline_DecideApplyThroughput(benchmark::State& bench) {
 // At 10M remembered every lookup misses the caches: compare with one main-memory latency.
 void BM_StepBatch(benchmark::State& bench) {
   std::string error;
-  AllotFixture* f = GetAllotFixture(WorkloadOf(bench), error);
+  AllotFixture* f = FreshAllotFixture(WorkloadOf(bench), error);
   if (f == nullptr) {
     bench.SkipWithError(error.c_str());
     return;
@@ -169,8 +169,8 @@ void BM_StepBatch(benchmark::State& bench) {
 }  // namespace
 
 void RegisterDecideApplyBenchmarks() {
-  // allot and baseline of one (members, remembered) back to back, so each cached fixture is
-  // built once and the throughput runs reuse the 1M ones.
+  // allot and baseline of one (members, remembered) back to back, then StepBatch and the
+  // sustained rate of the same workload; each builds its fixture afresh (FreshAllotFixture).
   for (int64_t members : {20, 200, 2000}) {
     for (int64_t remembered : {10'000, 1'000'000, 10'000'000}) {
       for (auto [name, fn] : {std::pair{"BM_DecideApply", &BM_DecideApply},

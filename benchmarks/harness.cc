@@ -16,6 +16,7 @@ namespace {
 
 constexpr int kWarmUpArrivals = 1000;
 
+// The one live fixture of each kind (freed when the next is built, or by DropFixtures).
 std::unique_ptr<AllotFixture>& AllotCache() {
   static std::unique_ptr<AllotFixture> cache;
   return cache;
@@ -135,21 +136,17 @@ std::unique_ptr<BaselineFixture> BuildBaseline(const Workload& w, std::string& e
 
 }  // namespace
 
-AllotFixture* GetAllotFixture(const Workload& w, std::string& error) {
+AllotFixture* FreshAllotFixture(const Workload& w, std::string& error) {
   std::unique_ptr<AllotFixture>& cache = AllotCache();
-  if (cache == nullptr || !(cache->workload == w)) {
-    cache.reset();  // free the old one before building the new one
-    cache = BuildAllot(w, error);
-  }
+  cache.reset();  // free the old one before building the new one
+  cache = BuildAllot(w, error);
   return cache.get();
 }
 
-BaselineFixture* GetBaselineFixture(const Workload& w, std::string& error) {
+BaselineFixture* FreshBaselineFixture(const Workload& w, std::string& error) {
   std::unique_ptr<BaselineFixture>& cache = BaselineCache();
-  if (cache == nullptr || !(cache->workload == w)) {
-    cache.reset();
-    cache = BuildBaseline(w, error);
-  }
+  cache.reset();
+  cache = BuildBaseline(w, error);
   return cache.get();
 }
 
@@ -270,7 +267,7 @@ AllotFixture* TimeAllotArrivals(benchmark::State& bench, const Workload& w, bool
     return nullptr;
   }
   std::string error;
-  AllotFixture* f = GetAllotFixture(w, error);
+  AllotFixture* f = FreshAllotFixture(w, error);
   if (f == nullptr) {
     bench.SkipWithError(error.c_str());
     return nullptr;
@@ -282,7 +279,7 @@ AllotFixture* TimeAllotArrivals(benchmark::State& bench, const Workload& w, bool
 
 BaselineFixture* TimeBaselineArrivals(benchmark::State& bench, const Workload& w, bool with_rules) {
   std::string error;
-  BaselineFixture* f = GetBaselineFixture(w, error);
+  BaselineFixture* f = FreshBaselineFixture(w, error);
   if (f == nullptr) {
     bench.SkipWithError(error.c_str());
     return nullptr;

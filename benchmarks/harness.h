@@ -59,12 +59,14 @@ struct BaselineFixture {
   double memory_bytes_per_customer = 0;
 };
 
-// The fixture of `w`, built on first use; building another one drops the previous one (one
-// of each kind is cached, to bound memory at 10M customers). nullptr and `error` set when
-// the build or its checks fail. Both kinds replay the same trace from the same start, with a
-// 1000-arrival warm-up before the first run.
-AllotFixture* GetAllotFixture(const Workload& w, std::string& error);
-BaselineFixture* GetBaselineFixture(const Workload& w, std::string& error);
+// A fixture of `w` built afresh for each benchmark run, so that every row starts from the
+// state it names: the benchmarks of one workload (Decide+Apply, StepBatch, the sustained
+// rate) used to share one, and the last of them ran on ~1.5M customers where its row says
+// 1M. The previous fixture of the kind is freed first, to bound memory at 10M customers.
+// nullptr and `error` set when the build or its checks fail. Both kinds replay the same
+// trace from the same start, after a 1000-arrival warm-up.
+AllotFixture* FreshAllotFixture(const Workload& w, std::string& error);
+BaselineFixture* FreshBaselineFixture(const Workload& w, std::string& error);
 void DropFixtures();
 
 // allot and the baseline fed the first 10 000 arrivals of the trace of `w` (10 000
