@@ -285,7 +285,22 @@ def command_line(*args):
         return ""
 
 
-def machine(context, seconds, runs):
+def host_in_each_run(per_file):
+    """The host as each run found it, in run order (machine_bench.cc): its main-memory
+    latency and the time of one dependent multiply-add, which follows the core's clock.
+    Which of the two moved tells where a slower run lost its time."""
+    def each(name, counter, digits):
+        values = []
+        for runs in per_file:
+            run = runs.get(name)
+            values.append(f"{run[counter]:.{digits}f}" if ok(run) and counter in run else "—")
+        return " / ".join(values)
+    return (f"- The host in each run, in order (machine_bench.cc): main-memory latency "
+            f"{each('BM_MemoryLatency/MiB:256', 'latency_ns', 0)} ns; one dependent "
+            f"multiply-add {each('BM_CoreChain', 'step_ns', 3)} ns (the core's clock)")
+
+
+def machine(context, seconds, per_file):
     model = ""
     for line in command_line("lscpu").splitlines():
         if line.startswith("Model name:"):
@@ -300,8 +315,9 @@ def machine(context, seconds, runs):
         f"- Google Benchmark library build: {context.get('library_build_type', '?')} "
         "(Debian's package; it only times, the code measured is Release)",
         f"- Load average at start: {', '.join(f'{x:.2f}' for x in context.get('load_avg', []))}",
-        f"- Runs: {runs} processes of allot_bench, one after another; every figure is the "
-        "median of its values over them",
+        f"- Runs: {len(per_file)} processes of allot_bench, one after another; every figure "
+        "is the median of its values over them",
+        host_in_each_run(per_file),
     ]
     if seconds is not None:
         lines.append(f"- scripts/bench.sh took {seconds:.0f} s (build included)")
@@ -377,7 +393,7 @@ def main():
     text = replace_block(text, "table", budget_table(f, [Figures(r) for r in per_file]))
     text = replace_block(text, "growth", growth_tables(f))
     text = replace_block(text, "all", all_table(runs))
-    text = replace_block(text, "machine", machine(context, args.seconds, len(per_file)))
+    text = replace_block(text, "machine", machine(context, args.seconds, per_file))
     with open(args.doc, "w", encoding="utf-8") as fh:
         fh.write(text)
     png = os.path.join(os.path.dirname(args.doc), "performance.png")

@@ -27,11 +27,13 @@ def bench(name, **fields):
     return run
 
 
-def rules_runs(without, with_rules, error=None):
-    """One run's two tag-rules benchmarks and the median benchmark (p50 in ns)."""
+def rules_runs(without, with_rules, error=None, latency=164.0):
+    """One run's two tag-rules benchmarks and the median benchmark (p50 in ns), and the
+    host's memory latency."""
     runs = [bench("BM_TagRules/rules:0", p50_ns=without),
             bench("BM_TagRules/rules:500", p50_ns=with_rules),
-            bench("BM_DecideApply/members:2000/remembered:1000000", p50_ns=with_rules)]
+            bench("BM_DecideApply/members:2000/remembered:1000000", p50_ns=with_rules),
+            bench("BM_MemoryLatency/MiB:256", latency_ns=latency)]
     if error:
         runs[2].update(error_occurred=True, error_message=error)
     # Google Benchmark's aggregate rows are not runs.
@@ -97,9 +99,20 @@ def test_the_command_fills_the_document_and_fails_on_a_failed_check(report, sour
     assert "old" not in text
     assert "median of 2 runs" in text
     assert "Runs: 2 processes" in text
+    assert "main-memory latency 164 / 164 ns" in text
 
     doc.write_text(blocks)
     paths = write_runs(tmp_path, [rules_runs(100, 300), rules_runs(180, 200, "check failed")])
     done = subprocess.run([sys.executable, script, doc, *paths], capture_output=True, text=True)
     assert done.returncode == 1
     assert "check failed" in done.stderr
+
+
+def test_the_machine_section_shows_the_host_of_each_run_in_order(report, tmp_path):
+    runs = [rules_runs(100, 300, latency=164.2), rules_runs(100, 300, latency=211.0)]
+    runs[0]["benchmarks"].append(bench("BM_CoreChain", step_ns=0.9561))
+    per_file = [report.load_runs(p)[1] for p in write_runs(tmp_path, runs)]
+    line = report.host_in_each_run(per_file)
+    assert "main-memory latency 164 / 211 ns" in line
+    # A run without the benchmark shows a dash in its place.
+    assert "multiply-add 0.956 / — ns" in line
