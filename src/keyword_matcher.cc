@@ -84,29 +84,63 @@ void KeywordMatcher::Build() {
     }
   }
 
-  // Renumber: states that report nothing first (the root among them, as 0), in index order.
-  std::vector<uint32_t> order;
+  // Renumber (see Run). A leaf is a state without children whose failure target is the
+  // root: its row would be the root's, and it reports its own keyword only.
+  std::vector<int32_t> leaf_keyword(states, -1);
+  for (size_t s = 1; s < states; ++s) {
+    if (children[s].empty() && nodes_[s].fail == 0 && nodes_[s].outputs.size() == 1) {
+      leaf_keyword[s] = nodes_[s].outputs[0];
+    }
+  }
+  // Subtree sizes in rows (leaves have none): children are numbered after their parent,
+  // so every state comes after its parent in index order and a reverse pass sums them.
+  std::vector<uint32_t> subtree(states, 0);
+  for (size_t s = states; s-- > 0;) {
+    subtree[s] += leaf_keyword[s] < 0 ? 1 : 0;
+    for (const auto& [byte, child] : children[s]) subtree[s] += subtree[child];
+  }
+  // Depth first, smaller subtrees first (a keyword's last states, which have none, come
+  // right after the state before them), ties by byte.
+  std::vector<uint32_t> preorder;
+  preorder.reserve(states);
+  std::vector<int32_t> stack = {0};
+  while (!stack.empty()) {
+    const int32_t s = stack.back();
+    stack.pop_back();
+    preorder.push_back(static_cast<uint32_t>(s));
+    std::vector<std::pair<unsigned char, int32_t>> by_size = children[s];
+    std::stable_sort(by_size.begin(), by_size.end(), [&](const auto& x, const auto& y) {
+      return subtree[x.second] > subtree[y.second];  // pushed largest first, popped last
+    });
+    for (const auto& [byte, child] : by_size) stack.push_back(child);
+  }
+  std::vector<uint32_t> order;  // states with rows, by row
   order.reserve(states);
-  for (size_t s = 0; s < states; ++s) {
-    if (nodes_[s].outputs.empty()) order.push_back(static_cast<uint32_t>(s));
+  for (uint32_t s : preorder) {
+    if (leaf_keyword[s] < 0 && nodes_[s].outputs.empty()) order.push_back(s);
   }
-  const uint32_t first_output_state = static_cast<uint32_t>(order.size());
-  for (size_t s = 0; s < states; ++s) {
-    if (!nodes_[s].outputs.empty()) order.push_back(static_cast<uint32_t>(s));
+  const auto first_output_state = static_cast<uint32_t>(order.size());
+  for (uint32_t s : preorder) {
+    if (leaf_keyword[s] < 0 && !nodes_[s].outputs.empty()) order.push_back(s);
   }
-  std::vector<uint32_t> renamed(states);
-  for (uint32_t i = 0; i < states; ++i) renamed[order[i]] = i;
   first_output_row_ = static_cast<uint32_t>(first_output_state * c);
-  prefix_row_ = static_cast<uint32_t>(renamed[prefix_state] * c);
+  first_leaf_row_ = static_cast<uint32_t>(order.size() * c);
+  std::vector<uint32_t> row_of(states);
+  for (uint32_t i = 0; i < order.size(); ++i) row_of[order[i]] = static_cast<uint32_t>(i * c);
+  for (size_t s = 0; s < states; ++s) {
+    if (leaf_keyword[s] >= 0) row_of[s] = first_leaf_row_ + static_cast<uint32_t>(leaf_keyword[s]);
+  }
+  prefix_row_ = row_of[prefix_state];
   // Exact on multiples of c below 2^32: row * ceil(2^32 / c) = s * 2^32 + s * e, where
   // e < c, so s * e < row.
   reciprocal_ = ((uint64_t{1} << 32) + c - 1) / c;
-  const bool narrow = states * c <= size_t{std::numeric_limits<uint16_t>::max()} + 1;
+  const bool narrow = size_t{first_leaf_row_} + keywords_.size() <=
+                      size_t{std::numeric_limits<uint16_t>::max()} + 1;
   narrow_.clear();
   wide_.clear();
-  for (uint32_t i = 0; i < states; ++i) {
+  for (uint32_t s : order) {
     for (size_t k = 0; k < c; ++k) {
-      const uint32_t row = static_cast<uint32_t>(renamed[next[order[i] * c + k]] * c);
+      const uint32_t row = row_of[next[s * c + k]];
       if (narrow) {
         narrow_.push_back(static_cast<uint16_t>(row));
       } else {
@@ -116,8 +150,8 @@ void KeywordMatcher::Build() {
   }
   first_output_.assign(1, 0);
   outputs_.clear();
-  for (uint32_t i = 0; i < states; ++i) {
-    const std::vector<int32_t>& found = nodes_[order[i]].outputs;
+  for (uint32_t s : order) {
+    const std::vector<int32_t>& found = nodes_[s].outputs;
     outputs_.insert(outputs_.end(), found.begin(), found.end());
     first_output_.push_back(static_cast<uint32_t>(outputs_.size()));
   }

@@ -42,10 +42,16 @@ class KeywordMatcher {
   };
 
   // The DFA over `next`, a table of row offsets (state × classes_): one read per byte that
-  // enters the automaton. States are numbered so that those with keywords end the order:
-  // one compare tells whether a state reports anything. At the root, the bytes no keyword
-  // starts with are skipped (most bytes of most texts); from a byte that does, the walk goes
-  // on until it is back at the root.
+  // enters the automaton. Within an arrival the table has left the L1 cache, so each byte
+  // of a walk waits for a cache miss (SPEC §7): Build lays states out so that a walk reads
+  // few lines. States that report nothing come first, depth first with the smaller subtree
+  // first, so that a keyword's last states follow the one before them; then the states
+  // that report, so that one compare tells whether a state reports anything. A keyword
+  // whose last state has no children and falls back to the root (most do: "】", "价格")
+  // has no row at all: its row number is first_leaf_row_ plus its id, so the walk reports
+  // it without a read and goes back to skipping. At the root, the bytes no keyword starts
+  // with are skipped (most bytes of most texts); from a byte that does, the walk goes on
+  // until it is back at the root.
   // Out of line: the caller's live values would otherwise crowd the loop's registers.
   template <typename T, typename F>
   [[gnu::noinline]] void Run(const T* next, absl::string_view text, F& on_found) const {
@@ -54,13 +60,21 @@ class KeywordMatcher {
     // Locals, not members: on_found writes memory, which would make each byte reload them.
     const uint16_t* const byte_class = class_.data();
     const uint32_t first_output_row = first_output_row_;
+    const uint32_t first_leaf_row = first_leaf_row_;
     const bool* const starts = starts_.data();
+    // Reports the keywords of the state at `row`, a reporting one; returns whether the
+    // walk is back at the root (a leaf's keyword).
     auto report = [&](uint32_t row) {
+      if (row >= first_leaf_row) {
+        on_found(static_cast<int32_t>(row - first_leaf_row));
+        return true;
+      }
       // Rows are multiples of classes_: a multiply by its reciprocal divides exactly.
       const auto state = static_cast<uint32_t>((uint64_t{row} * reciprocal_) >> 32);
       for (uint32_t o = first_output_[state]; o < first_output_[state + 1]; ++o) {
         on_found(outputs_[o]);
       }
+      return false;
     };
     while (p < end) {
       T row = 0;  // of the element type, so the read needs no widening on the chain
@@ -80,7 +94,8 @@ class KeywordMatcher {
           }
           p += prefix_size_;
           row = static_cast<T>(prefix_row_);
-          if (row >= first_output_row) report(row);  // the prefix is a keyword itself
+          // The prefix is a keyword itself.
+          if (row >= first_output_row && report(row)) continue;
           if (p == end) return;
         }
       } else {
@@ -103,8 +118,7 @@ class KeywordMatcher {
         // largest value), or a state that reports keywords (first_output_row >= 1: the
         // root reports none).
         if (uint32_t{row} - 1 >= first_output_row - 1) {
-          if (row == 0) break;
-          report(row);
+          if (row == 0 || report(row)) break;
         }
       } while (p < end);
     }
@@ -139,6 +153,7 @@ class KeywordMatcher {
   std::vector<uint16_t> narrow_;
   std::vector<uint32_t> wide_;
   uint32_t first_output_row_ = 0;       // rows from here on report keywords
+  uint32_t first_leaf_row_ = 0;         // rows from here on are leaves', one per keyword id
   std::vector<uint32_t> first_output_;  // state i's keywords: [first_output_[i], [i + 1])
   std::vector<int32_t> outputs_;
 };
