@@ -227,21 +227,21 @@ void SetRuleFields(v1::Event& event, uint64_t i) {
   for (const std::string& t : r.tags) a->add_tags(t);
 }
 
-void ReportArrivals(benchmark::State& bench, std::vector<int64_t>& samples, uint64_t repeats,
-                    uint64_t owners, uint64_t rejected, uint64_t tags, int64_t allocations,
-                    const Trace& trace) {
-  if (bench.error_occurred()) return;
+bool ReportArrivals(benchmark::State& bench, ArrivalTally& tally, const Trace& trace) {
+  if (bench.error_occurred()) return false;
   if (trace.elapsed_us() > kMaxTraceUs) {
     bench.SkipWithError("the trace ran past the dedup window of the prefilled customers");
-    return;
+    return false;
   }
-  if (owners != repeats || rejected != 0) {
-    bench.SkipWithError(absl::StrCat(repeats, " repeat arrivals but ", owners, " owner-routed and ",
-                                     rejected, " rejected: not the path meant to be measured")
+  if (tally.owners != tally.repeats || tally.rejected != 0) {
+    bench.SkipWithError(absl::StrCat(tally.repeats, " repeat arrivals but ", tally.owners,
+                                     " owner-routed and ", tally.rejected,
+                                     " rejected: not the path meant to be measured")
                             .c_str());
-    return;
+    return false;
   }
-  if (samples.empty()) return;
+  std::vector<int64_t>& samples = tally.samples;
+  if (samples.empty()) return true;
   const double overhead = TimerOverheadNs();
   auto percentile = [&](double p) {
     const size_t k = std::min(samples.size() - 1, static_cast<size_t>(p * samples.size()));
@@ -255,10 +255,46 @@ void ReportArrivals(benchmark::State& bench, std::vector<int64_t>& samples, uint
   bench.counters["p99_ns"] = percentile(0.99);
   bench.counters["mean_ns"] = std::max(0.0, sum / n - overhead);
   bench.counters["timer_ns"] = overhead;
-  bench.counters["repeat_share"] = static_cast<double>(repeats) / n;
-  bench.counters["tags_per_arrival"] = static_cast<double>(tags) / n;
-  bench.counters["allocs_per_arrival"] = static_cast<double>(allocations) / n;
+  bench.counters["repeat_share"] = static_cast<double>(tally.repeats) / n;
+  bench.counters["tags_per_arrival"] = static_cast<double>(tally.tags) / n;
+  bench.counters["allocs_per_arrival"] = static_cast<double>(tally.allocations) / n;
   bench.SetItemsProcessed(static_cast<int64_t>(samples.size()));
+  return true;
+}
+
+double InterquartileMean(absl::Span<const int64_t> samples) {
+  std::vector<int64_t> sorted(samples.begin(), samples.end());
+  std::sort(sorted.begin(), sorted.end());
+  const size_t from = sorted.size() / 4, to = sorted.size() - sorted.size() / 4;
+  double sum = 0;
+  for (size_t i = from; i < to; ++i) sum += static_cast<double>(sorted[i]);
+  return to > from ? sum / static_cast<double>(to - from) : 0;
+}
+
+void ReportPairedArrivals(benchmark::State& bench, ArrivalTally (&tally)[2],
+                          const std::vector<double> (&block_cost)[2], const Trace& trace0,
+                          const Trace& trace1) {
+  // Side 0's checks and p50 first: ReportArrivals of side 1 then sets the counters kept.
+  if (!ReportArrivals(bench, tally[0], trace0)) return;
+  const double p50_without = bench.counters["p50_ns"];
+  if (!ReportArrivals(bench, tally[1], trace1)) return;
+  const size_t pairs = std::min(block_cost[0].size(), block_cost[1].size());
+  if (pairs == 0) {
+    bench.SkipWithError("fewer arrivals than one block of each side");
+    return;
+  }
+  if (tally[0].tags != 0 || tally[1].tags == 0) {
+    bench.SkipWithError("the side without rules added tags, or the side with rules none");
+    return;
+  }
+  std::vector<double> added(pairs);
+  for (size_t i = 0; i < pairs; ++i) added[i] = block_cost[1][i] - block_cost[0][i];
+  std::nth_element(added.begin(), added.begin() + pairs / 2, added.end());
+  bench.counters["added_ns"] = added[pairs / 2];
+  bench.counters["p50_without_ns"] = p50_without;
+  bench.counters["block_pairs"] = static_cast<double>(pairs);
+  // Both sides' arrivals together, as Google Benchmark counted its iterations.
+  bench.SetItemsProcessed(static_cast<int64_t>(tally[0].samples.size() + tally[1].samples.size()));
 }
 
 AllotFixture* TimeAllotArrivals(benchmark::State& bench, const Workload& w, bool with_rules) {
@@ -315,6 +351,43 @@ StepOutcome BaselineStep(Baseline& engine, const v1::Event& event) {
   out.owner = r.outcome == Baseline::Outcome::kOwner;
   out.tags = r.tags;
   return out;
+}
+
+void TimeAllotRulesPaired(benchmark::State& bench, const Workload& w) {
+  Workload without = w;
+  without.rules = 0;
+  for (const Workload& x : {without, w}) {
+    if (const std::string disagree = CheckAgreement(x); !disagree.empty()) {
+      bench.SkipWithError(disagree.c_str());
+      return;
+    }
+  }
+  std::string error;
+  std::unique_ptr<AllotFixture> a = BuildAllot(without, error);
+  std::unique_ptr<AllotFixture> b = a ? BuildAllot(w, error) : nullptr;
+  if (b == nullptr) {
+    bench.SkipWithError(error.c_str());
+    return;
+  }
+  TimePairedArrivals(
+      bench, a->trace, a->event,
+      [&](const v1::Event& e) { return AllotStep(*a->engine, e, a->state); }, b->trace, b->event,
+      [&](const v1::Event& e) { return AllotStep(*b->engine, e, b->state); });
+}
+
+void TimeBaselineRulesPaired(benchmark::State& bench, const Workload& w) {
+  Workload without = w;
+  without.rules = 0;
+  std::string error;
+  std::unique_ptr<BaselineFixture> a = BuildBaseline(without, error);
+  std::unique_ptr<BaselineFixture> b = a ? BuildBaseline(w, error) : nullptr;
+  if (b == nullptr) {
+    bench.SkipWithError(error.c_str());
+    return;
+  }
+  TimePairedArrivals(
+      bench, a->trace, a->event, [&](const v1::Event& e) { return BaselineStep(*a->engine, e); },
+      b->trace, b->event, [&](const v1::Event& e) { return BaselineStep(*b->engine, e); });
 }
 
 }  // namespace allot::bench

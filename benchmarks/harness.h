@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/types/span.h"
 #include "allot/engine.h"
 #include "baseline.h"
 #include "heap_counter.h"
@@ -88,14 +89,46 @@ struct StepOutcome {
 // counters, or null when the benchmark was skipped with an error.
 AllotFixture* TimeAllotArrivals(benchmark::State& bench, const Workload& w, bool with_rules);
 BaselineFixture* TimeBaselineArrivals(benchmark::State& bench, const Workload& w, bool with_rules);
+// The same for what `w.rules` rules add to an arrival of `w`: TimePairedArrivals on two
+// fixtures of their own, of `w` without rules and of `w`.
+void TimeAllotRulesPaired(benchmark::State& bench, const Workload& w);
+void TimeBaselineRulesPaired(benchmark::State& bench, const Workload& w);
 
 // Adds the message, tags and channel of RuleArrivals()[i % 16] to `event`.
 void SetRuleFields(v1::Event& event, uint64_t i);
 
-// Sets the counters of TimeArrivals and runs its checks.
-void ReportArrivals(benchmark::State& bench, std::vector<int64_t>& samples, uint64_t repeats,
-                    uint64_t owners, uint64_t rejected, uint64_t tags, int64_t allocations,
-                    const Trace& trace);
+// What the timed arrivals of one fixture reported.
+struct ArrivalTally {
+  std::vector<int64_t> samples;  // ns of each timed step, in order
+  uint64_t arrivals = 0, repeats = 0, owners = 0, rejected = 0, tags = 0;
+  int64_t allocations = 0;  // operator new calls inside the steps
+
+  // Writes the next arrival of `trace` into `event` (`with_rules`: and the rule fields),
+  // times step(event) alone and counts what it reported. False when the step failed.
+  template <typename Step>
+  bool Time(Trace& trace, v1::Event& event, bool with_rules, Step&& step) {
+    const Trace::Arrival a = trace.Next();
+    Rewrite(event, a);
+    if (with_rules) SetRuleFields(event, arrivals);
+    ++arrivals;
+    const int64_t allocated_before = Allocations();
+    const auto t0 = std::chrono::steady_clock::now();
+    const StepOutcome out = step(event);
+    const auto t1 = std::chrono::steady_clock::now();
+    allocations += Allocations() - allocated_before;
+    if (!out.ok) return false;
+    samples.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
+    repeats += a.repeat;
+    owners += out.owner;
+    rejected += out.rejected;
+    tags += out.tags;
+    return true;
+  }
+};
+
+// Runs the checks of TimeArrivals on `tally` and sets its counters (below). False, and
+// the benchmark skipped with an error, when a check fails.
+bool ReportArrivals(benchmark::State& bench, ArrivalTally& tally, const Trace& trace);
 
 // The timing loop of every arrival benchmark: per iteration the next trace arrival is
 // written into `event`, then step(event) is timed alone. After the run: counters p50_ns,
@@ -105,31 +138,52 @@ void ReportArrivals(benchmark::State& bench, std::vector<int64_t>& samples, uint
 template <typename Step>
 void TimeArrivals(benchmark::State& bench, Trace& trace, v1::Event& event, bool with_rules,
                   Step&& step) {
-  std::vector<int64_t> samples;
-  samples.reserve(static_cast<size_t>(bench.max_iterations));
-  uint64_t repeats = 0, owners = 0, rejected = 0, tags = 0, i = 0;
-  int64_t allocations = 0;
+  ArrivalTally tally;
+  tally.samples.reserve(static_cast<size_t>(bench.max_iterations));
   for (auto _ : bench) {
-    const Trace::Arrival a = trace.Next();
-    Rewrite(event, a);
-    if (with_rules) SetRuleFields(event, i);
-    ++i;
-    const int64_t allocated_before = Allocations();
-    const auto t0 = std::chrono::steady_clock::now();
-    const StepOutcome out = step(event);
-    const auto t1 = std::chrono::steady_clock::now();
-    allocations += Allocations() - allocated_before;
-    if (!out.ok) {
+    if (!tally.Time(trace, event, with_rules, step)) {
       bench.SkipWithError("an arrival failed (see the first error printed)");
       break;
     }
-    samples.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
-    repeats += a.repeat;
-    owners += out.owner;
-    rejected += out.rejected;
-    tags += out.tags;
   }
-  ReportArrivals(bench, samples, repeats, owners, rejected, tags, allocations, trace);
+  ReportArrivals(bench, tally, trace);
+}
+
+// What one thing (the tag rules) adds to an arrival, with both sides timed in the same
+// moments: this machine's host has modes that come and go within a second
+// (docs/PERFORMANCE.md, "How much a number moves"), so two benchmarks run seconds apart may
+// each meet another. Side 0 (without) and side 1 (with) step their own fixtures in
+// alternating blocks of kPairBlock arrivals, both with the rule fields; a block's cost is
+// the interquartile mean of its arrivals (the mean of the middle half: finer than the
+// clock's ~10 ns step, and deaf to preemption and to the block's first, colder arrivals),
+// and counter added_ns is the median over the block pairs of with − without. The other
+// counters are side 1's, as TimeArrivals sets them, and p50_without_ns; both sides are
+// checked.
+inline constexpr int64_t kPairBlock = 500;
+double InterquartileMean(absl::Span<const int64_t> samples);
+void ReportPairedArrivals(benchmark::State& bench, ArrivalTally (&tally)[2],
+                          const std::vector<double> (&block_cost)[2], const Trace& trace0,
+                          const Trace& trace1);
+template <typename Step0, typename Step1>
+void TimePairedArrivals(benchmark::State& bench, Trace& trace0, v1::Event& event0, Step0&& step0,
+                        Trace& trace1, v1::Event& event1, Step1&& step1) {
+  ArrivalTally tally[2];
+  std::vector<double> block_cost[2];
+  for (ArrivalTally& t : tally) t.samples.reserve(static_cast<size_t>(bench.max_iterations));
+  int64_t k = 0;
+  for (auto _ : bench) {
+    const int side = static_cast<int>((k++ / kPairBlock) % 2);
+    ArrivalTally& t = tally[side];
+    if (!(side == 0 ? t.Time(trace0, event0, true, step0) : t.Time(trace1, event1, true, step1))) {
+      bench.SkipWithError("an arrival failed (see the first error printed)");
+      break;
+    }
+    if (t.samples.size() % kPairBlock == 0) {
+      block_cost[side].push_back(
+          InterquartileMean(absl::MakeConstSpan(t.samples).subspan(t.samples.size() - kPairBlock)));
+    }
+  }
+  ReportPairedArrivals(bench, tally, block_cost, trace0, trace1);
 }
 
 // The allot step of TimeArrivals: Engine::Step, classified.

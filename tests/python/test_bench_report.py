@@ -27,17 +27,19 @@ def bench(name, **fields):
     return run
 
 
-def rules_runs(without, with_rules, error=None, latency=164.0):
-    """One run's two tag-rules benchmarks and the median benchmark (p50 in ns), and the
+def rules_runs(without, with_rules, error=None, latency=164.0, added=None):
+    """One run's tag-rules benchmark (p50 without and with rules, and what the rules added,
+    by default their difference) and the median benchmark (p50 with_rules), in ns, and the
     host's memory latency."""
-    runs = [bench("BM_TagRules/rules:0", p50_ns=without),
-            bench("BM_TagRules/rules:500", p50_ns=with_rules),
+    added = with_rules - without if added is None else added
+    runs = [bench("BM_TagRules/rules:500", p50_without_ns=without, p50_ns=with_rules,
+                  added_ns=added),
             bench("BM_DecideApply/members:2000/remembered:1000000", p50_ns=with_rules),
             bench("BM_MemoryLatency/MiB:256", latency_ns=latency)]
     if error:
-        runs[2].update(error_occurred=True, error_message=error)
+        runs[1].update(error_occurred=True, error_message=error)
     # Google Benchmark's aggregate rows are not runs.
-    runs.append(bench("BM_TagRules/rules:0", run_type="aggregate", p50_ns=1e9))
+    runs.append(bench("BM_TagRules/rules:500", run_type="aggregate", p50_ns=1e9))
     return {"context": {"date": "2026-11-25T00:00:00"}, "benchmarks": runs}
 
 
@@ -54,7 +56,7 @@ def test_every_number_is_the_median_of_the_runs_that_ran_without_error(report, t
     per_file = [report.load_runs(p)[1] for p in write_runs(
         tmp_path, [rules_runs(100, 300), rules_runs(180, 200), rules_runs(150, 260, "boom")])]
     merged = report.median_runs(per_file)
-    assert merged["BM_TagRules/rules:0"]["p50_ns"] == 150
+    assert merged["BM_TagRules/rules:500"]["p50_without_ns"] == 150
     assert merged["BM_TagRules/rules:500"]["p50_ns"] == 260
     # The failed run is left out of its benchmark's median, not of the others'.
     assert merged["BM_DecideApply/members:2000/remembered:1000000"]["p50_ns"] == 250
@@ -70,14 +72,16 @@ def test_a_benchmark_that_failed_everywhere_stays_failed(report, tmp_path):
 
 def test_the_budget_table_shows_the_median_figure_and_its_range(report, tmp_path):
     per_file = [report.load_runs(p)[1] for p in write_runs(
-        tmp_path, [rules_runs(100, 300), rules_runs(180, 200), rules_runs(150, 260)])]
+        tmp_path, [rules_runs(100, 300, added=190), rules_runs(180, 200, added=30),
+                   rules_runs(150, 260, added=120)])]
     table = report.budget_table(report.Figures(report.median_runs(per_file)),
                                 [report.Figures(r) for r in per_file])
     assert "measured (median of 3 runs)" in table
     rules = next(line for line in table.splitlines() if line.startswith("| Tag rules"))
     cells = [c.strip() for c in rules.strip("|").split("|")]
-    # Medians 260 − 150; per run 200, 20 and 110.
-    assert cells[2:4] == ["110 ns", "20 ns – 200 ns"]
+    # The rules' row is the median of what each run measured paired (190, 30, 120), not
+    # the difference of the median p50s (260 − 150).
+    assert cells[2:4] == ["120 ns", "30 ns – 190 ns"]
     assert cells[-1] == "**no**"
     median = next(line for line in table.splitlines() if line.startswith("| Decide+Apply median"))
     cells = [c.strip() for c in median.strip("|").split("|")]
@@ -100,6 +104,10 @@ def test_the_command_fills_the_document_and_fails_on_a_failed_check(report, sour
     assert "median of 2 runs" in text
     assert "Runs: 2 processes" in text
     assert "main-memory latency 164 / 164 ns" in text
+    # The growth section shows both sides of the paired rules benchmark and what they add.
+    assert "| p50 without rules | 140 ns |" in text
+    assert "| p50 with 500 rules | 250 ns |" in text
+    assert "| added by the rules (with − without) | 110 ns |" in text
 
     doc.write_text(blocks)
     paths = write_runs(tmp_path, [rules_runs(100, 300), rules_runs(180, 200, "check failed")])
