@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <tuple>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "heap_counter.h"
@@ -271,6 +272,13 @@ double InterquartileMean(absl::Span<const int64_t> samples) {
   return to > from ? sum / static_cast<double>(to - from) : 0;
 }
 
+double Median(std::vector<double> values) {
+  if (values.empty()) return 0;
+  const auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
+  std::nth_element(values.begin(), middle, values.end());
+  return *middle;
+}
+
 void ReportPairedArrivals(benchmark::State& bench, ArrivalTally (&tally)[2],
                           const std::vector<double> (&block_cost)[2], const Trace& trace0,
                           const Trace& trace1) {
@@ -289,8 +297,7 @@ void ReportPairedArrivals(benchmark::State& bench, ArrivalTally (&tally)[2],
   }
   std::vector<double> added(pairs);
   for (size_t i = 0; i < pairs; ++i) added[i] = block_cost[1][i] - block_cost[0][i];
-  std::nth_element(added.begin(), added.begin() + pairs / 2, added.end());
-  bench.counters["added_ns"] = added[pairs / 2];
+  bench.counters["added_ns"] = Median(std::move(added));
   bench.counters["p50_without_ns"] = p50_without;
   bench.counters["block_pairs"] = static_cast<double>(pairs);
   // Both sides' arrivals together, as Google Benchmark counted its iterations.

@@ -161,6 +161,8 @@ void TimeArrivals(benchmark::State& bench, Trace& trace, v1::Event& event, bool 
 // checked.
 inline constexpr int64_t kPairBlock = 500;
 double InterquartileMean(absl::Span<const int64_t> samples);
+// The middle value of `values` (the upper one of an even count); 0 when empty.
+double Median(std::vector<double> values);
 void ReportPairedArrivals(benchmark::State& bench, ArrivalTally (&tally)[2],
                           const std::vector<double> (&block_cost)[2], const Trace& trace0,
                           const Trace& trace1);

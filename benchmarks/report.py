@@ -147,21 +147,26 @@ def budget_rows(f):
     row("Sustained arrivals per second through Engine::StepBatch, same", "≥ 3M/s",
         f.rate(batch), f.rate(baseline_name(tp)), True, 3e6,
         lambda x: "—" if x is None else f"{x / 1e6:.3f}M/s", lower=False)
-    # At 10M every owner-memory lookup misses the caches: StepBatch against Step one at a
-    # time, in ns per arrival (the issue asks for about one main-memory latency or better).
-    batch10, step10 = (f.rate("BM_StepBatch/members:2000/remembered:10000000"),
-                       f.rate("BM_DecideApplyThroughput/members:2000/remembered:10000000"))
-    per10 = None if batch10 in (None, 0) else 1e9 / batch10
-    step_per10 = None if step10 in (None, 0) else 1e9 / step10
+    # At 10M every owner-memory lookup misses the caches: StepBatch's time per arrival in
+    # main-memory latencies, the latency measured between its batches (decide_apply_bench.cc;
+    # the issue asks for about one latency or better, read as within 1.5). The baseline
+    # column is Step one at a time in ns, the measured one StepBatch's ns.
+    batch10 = "BM_StepBatch/members:2000/remembered:10000000"
+    batch_rate, step_rate = (f.rate(batch10),
+                             f.rate("BM_DecideApplyThroughput/members:2000/remembered:10000000"))
+    per10 = None if batch_rate in (None, 0) else 1e9 / batch_rate
+    step_per10 = None if step_rate in (None, 0) else 1e9 / step_rate
     r10 = ratio(per10, step_per10)
-    # The yardstick, measured in the same run (machine_bench.cc); "approaches" is read as
-    # within 1.5 latencies.
-    latency = f.counter("BM_MemoryLatency/MiB:256", "latency_ns")
-    met10 = None if per10 is None or latency is None else per10 <= 1.5 * latency
-    rows.append(("StepBatch per arrival at 10M remembered (Step one at a time in the baseline "
-                 "column)", f"≈ one memory latency ({ns(latency)} here)", ns(per10),
-                 ns(step_per10), "—" if r10 is None else f"{r10:.2f}×",
-                 "—" if met10 is None else ("yes" if met10 else "**no**"), per10, ns))
+    latencies = f.counter(batch10, "latencies_per_arrival")
+    latency = f.counter(batch10, "latency_ns")
+    lat_fmt = lambda x: "—" if x is None else f"{x:.2f} latencies"
+    rows.append(("StepBatch per arrival at 10M remembered, in main-memory latencies measured "
+                 "between its batches (Step one at a time in the baseline column)",
+                 "≈ one latency (≤ 1.5)",
+                 f"{lat_fmt(latencies)} ({ns(per10)}; latency {ns(latency)})", ns(step_per10),
+                 "—" if r10 is None else f"{r10:.2f}×",
+                 "—" if latencies is None else ("yes" if latencies <= 1.5 else "**no**"),
+                 latencies, lat_fmt))
     a20, a2000 = f.per_arrival(tp20), f.per_arrival(tp)
     b20, b2000 = f.per_arrival(baseline_name(tp20)), f.per_arrival(baseline_name(tp))
     growth = None if a20 is None or a2000 is None else a2000 / a20

@@ -124,3 +124,24 @@ def test_the_machine_section_shows_the_host_of_each_run_in_order(report, tmp_pat
     assert "main-memory latency 164 / 211 ns" in line
     # A run without the benchmark shows a dash in its place.
     assert "multiply-add 0.956 / — ns" in line
+
+
+def test_the_step_batch_row_reads_latencies_measured_between_its_batches(report, tmp_path):
+    def run(latencies, latency):
+        data = rules_runs(100, 300)
+        # 4M arrivals a second: 250 ns each, whatever the latency measured beside them.
+        data["benchmarks"].append(bench("BM_StepBatch/members:2000/remembered:10000000",
+                                        items_per_second=4e6, latency_ns=latency,
+                                        latencies_per_arrival=latencies))
+        return data
+
+    per_file = [report.load_runs(p)[1] for p in write_runs(
+        tmp_path, [run(1.6, 156.0), run(1.4, 178.0), run(1.2, 208.0)])]
+    table = report.budget_table(report.Figures(report.median_runs(per_file)),
+                                [report.Figures(r) for r in per_file])
+    row = next(line for line in table.splitlines() if line.startswith("| StepBatch per arrival"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    # The median of the paired ratios, not 250 ns over the standalone latency (164 ns).
+    assert cells[2] == "1.40 latencies (250 ns; latency 178 ns)"
+    assert cells[3] == "1.20 latencies – 1.60 latencies"
+    assert cells[-1] == "yes"
