@@ -34,7 +34,9 @@ int64_t PrefillLastUs() { return TraceStartUs(); }
 // A repeat of a prefilled customer, for the checks: customer remembered / 2.
 Trace::Arrival ProbeRepeat(uint64_t remembered) { return {remembered / 2, TraceStartUs(), true}; }
 
-std::unique_ptr<AllotFixture> BuildAllot(const Workload& w, std::string& error) {
+}  // namespace
+
+std::unique_ptr<AllotFixture> BuildAllotFixture(const Workload& w, std::string& error) {
   auto f = std::make_unique<AllotFixture>();
   f->workload = w;
   f->plan = MakeGroupPlan(w.members, w.strategy);
@@ -92,7 +94,7 @@ std::unique_ptr<AllotFixture> BuildAllot(const Workload& w, std::string& error) 
   return f;
 }
 
-std::unique_ptr<BaselineFixture> BuildBaseline(const Workload& w, std::string& error) {
+std::unique_ptr<BaselineFixture> BuildBaselineFixture(const Workload& w, std::string& error) {
   auto f = std::make_unique<BaselineFixture>();
   f->workload = w;
   f->plan = MakeGroupPlan(w.members, w.strategy);
@@ -135,19 +137,17 @@ std::unique_ptr<BaselineFixture> BuildBaseline(const Workload& w, std::string& e
   return f;
 }
 
-}  // namespace
-
 AllotFixture* FreshAllotFixture(const Workload& w, std::string& error) {
   std::unique_ptr<AllotFixture>& cache = AllotCache();
   cache.reset();  // free the old one before building the new one
-  cache = BuildAllot(w, error);
+  cache = BuildAllotFixture(w, error);
   return cache.get();
 }
 
 BaselineFixture* FreshBaselineFixture(const Workload& w, std::string& error) {
   std::unique_ptr<BaselineFixture>& cache = BaselineCache();
   cache.reset();
-  cache = BuildBaseline(w, error);
+  cache = BuildBaselineFixture(w, error);
   return cache.get();
 }
 
@@ -164,8 +164,8 @@ std::string CheckAgreement(Workload w) {
   std::string& verdict = checked[key];
   std::string error;
   // Fresh fixtures of their own: the cached ones keep their trace position.
-  std::unique_ptr<AllotFixture> a = BuildAllot(w, error);
-  std::unique_ptr<BaselineFixture> b = a ? BuildBaseline(w, error) : nullptr;
+  std::unique_ptr<AllotFixture> a = BuildAllotFixture(w, error);
+  std::unique_ptr<BaselineFixture> b = a ? BuildBaselineFixture(w, error) : nullptr;
   if (b == nullptr) return verdict = "agreement check: " + error;
   std::vector<int64_t> allot_new(w.members, 0);
   uint64_t allot_owner = 0, base_owner = 0, allot_rejected = 0, base_rejected = 0;
@@ -358,43 +358,6 @@ StepOutcome BaselineStep(Baseline& engine, const v1::Event& event) {
   out.owner = r.outcome == Baseline::Outcome::kOwner;
   out.tags = r.tags;
   return out;
-}
-
-void TimeAllotRulesPaired(benchmark::State& bench, const Workload& w) {
-  Workload without = w;
-  without.rules = 0;
-  for (const Workload& x : {without, w}) {
-    if (const std::string disagree = CheckAgreement(x); !disagree.empty()) {
-      bench.SkipWithError(disagree.c_str());
-      return;
-    }
-  }
-  std::string error;
-  std::unique_ptr<AllotFixture> a = BuildAllot(without, error);
-  std::unique_ptr<AllotFixture> b = a ? BuildAllot(w, error) : nullptr;
-  if (b == nullptr) {
-    bench.SkipWithError(error.c_str());
-    return;
-  }
-  TimePairedArrivals(
-      bench, a->trace, a->event,
-      [&](const v1::Event& e) { return AllotStep(*a->engine, e, a->state); }, b->trace, b->event,
-      [&](const v1::Event& e) { return AllotStep(*b->engine, e, b->state); });
-}
-
-void TimeBaselineRulesPaired(benchmark::State& bench, const Workload& w) {
-  Workload without = w;
-  without.rules = 0;
-  std::string error;
-  std::unique_ptr<BaselineFixture> a = BuildBaseline(without, error);
-  std::unique_ptr<BaselineFixture> b = a ? BuildBaseline(w, error) : nullptr;
-  if (b == nullptr) {
-    bench.SkipWithError(error.c_str());
-    return;
-  }
-  TimePairedArrivals(
-      bench, a->trace, a->event, [&](const v1::Event& e) { return BaselineStep(*a->engine, e); },
-      b->trace, b->event, [&](const v1::Event& e) { return BaselineStep(*b->engine, e); });
 }
 
 }  // namespace allot::bench

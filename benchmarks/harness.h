@@ -20,6 +20,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -69,6 +70,10 @@ struct BaselineFixture {
 AllotFixture* FreshAllotFixture(const Workload& w, std::string& error);
 BaselineFixture* FreshBaselineFixture(const Workload& w, std::string& error);
 void DropFixtures();
+// A fixture of `w` of the caller's own, outside the cache, for a benchmark that needs two
+// at once (BM_TagRules, BM_MembersGrowth). nullptr and `error` set as above.
+std::unique_ptr<AllotFixture> BuildAllotFixture(const Workload& w, std::string& error);
+std::unique_ptr<BaselineFixture> BuildBaselineFixture(const Workload& w, std::string& error);
 
 // allot and the baseline fed the first 10 000 arrivals of the trace of `w` (10 000
 // remembered): the same arrivals owner-routed, none rejected, and each member's count of new
@@ -89,10 +94,6 @@ struct StepOutcome {
 // counters, or null when the benchmark was skipped with an error.
 AllotFixture* TimeAllotArrivals(benchmark::State& bench, const Workload& w, bool with_rules);
 BaselineFixture* TimeBaselineArrivals(benchmark::State& bench, const Workload& w, bool with_rules);
-// The same for what `w.rules` rules add to an arrival of `w`: TimePairedArrivals on two
-// fixtures of their own, of `w` without rules and of `w`.
-void TimeAllotRulesPaired(benchmark::State& bench, const Workload& w);
-void TimeBaselineRulesPaired(benchmark::State& bench, const Workload& w);
 
 // Adds the message, tags and channel of RuleArrivals()[i % 16] to `event`.
 void SetRuleFields(v1::Event& event, uint64_t i);

@@ -10,6 +10,7 @@
 //   BM_TagRules/rules:500, BM_Baseline_TagRules/rules:500
 #include <benchmark/benchmark.h>
 
+#include <memory>
 #include <string>
 
 #include "harness.h"
@@ -27,10 +28,43 @@ Workload WorkloadOf(const benchmark::State& bench) {
   return w;
 }
 
-void BM_TagRules(benchmark::State& bench) { TimeAllotRulesPaired(bench, WorkloadOf(bench)); }
+void BM_TagRules(benchmark::State& bench) {
+  const Workload w = WorkloadOf(bench);
+  Workload without = w;
+  without.rules = 0;
+  for (const Workload& x : {without, w}) {
+    if (const std::string disagree = CheckAgreement(x); !disagree.empty()) {
+      bench.SkipWithError(disagree.c_str());
+      return;
+    }
+  }
+  std::string error;
+  std::unique_ptr<AllotFixture> a = BuildAllotFixture(without, error);
+  std::unique_ptr<AllotFixture> b = a ? BuildAllotFixture(w, error) : nullptr;
+  if (b == nullptr) {
+    bench.SkipWithError(error.c_str());
+    return;
+  }
+  TimePairedArrivals(
+      bench, a->trace, a->event,
+      [&](const v1::Event& e) { return AllotStep(*a->engine, e, a->state); }, b->trace, b->event,
+      [&](const v1::Event& e) { return AllotStep(*b->engine, e, b->state); });
+}
 
 void BM_Baseline_TagRules(benchmark::State& bench) {
-  TimeBaselineRulesPaired(bench, WorkloadOf(bench));
+  const Workload w = WorkloadOf(bench);
+  Workload without = w;
+  without.rules = 0;
+  std::string error;
+  std::unique_ptr<BaselineFixture> a = BuildBaselineFixture(without, error);
+  std::unique_ptr<BaselineFixture> b = a ? BuildBaselineFixture(w, error) : nullptr;
+  if (b == nullptr) {
+    bench.SkipWithError(error.c_str());
+    return;
+  }
+  TimePairedArrivals(
+      bench, a->trace, a->event, [&](const v1::Event& e) { return BaselineStep(*a->engine, e); },
+      b->trace, b->event, [&](const v1::Event& e) { return BaselineStep(*b->engine, e); });
 }
 
 }  // namespace

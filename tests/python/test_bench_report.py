@@ -145,3 +145,22 @@ def test_the_step_batch_row_reads_latencies_measured_between_its_batches(report,
     assert cells[2] == "1.40 latencies (250 ns; latency 178 ns)"
     assert cells[3] == "1.20 latencies – 1.60 latencies"
     assert cells[-1] == "yes"
+
+
+def test_the_growth_row_reads_the_ratio_measured_in_alternating_blocks(report, tmp_path):
+    def run(ratio):
+        data = rules_runs(100, 300)
+        data["benchmarks"].append(bench("BM_MembersGrowth/remembered:1000000", ratio=ratio,
+                                        ns_20=200.0, ns_2000=200.0 * ratio))
+        data["benchmarks"].append(bench("BM_Baseline_MembersGrowth/remembered:1000000",
+                                        ratio=9.0))
+        return data
+
+    per_file = [report.load_runs(p)[1] for p in write_runs(
+        tmp_path, [run(1.1), run(2.5), run(1.3)])]
+    table = report.budget_table(report.Figures(report.median_runs(per_file)),
+                                [report.Figures(r) for r in per_file])
+    row = next(line for line in table.splitlines() if line.startswith("| Cost per decision"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[2:5] == ["1.30×", "1.10× – 2.50×", "9.00×"]
+    assert cells[-1] == "yes"
