@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -135,16 +136,32 @@ void BM_Baseline_DecideApplyThroughput(benchmark::State& bench) {
   RunThroughput(bench, *f, [&](const v1::Event& e) { return BaselineStep(*f->engine, e); });
 }
 
+Workload GrowthWorkload(const benchmark::State& bench, int members) {
+  Workload w;
+  w.members = members;
+  w.remembered = static_cast<uint64_t>(bench.range(0));
+  return w;
+}
+
 // Group size 20 → 2000 (SPEC §7: at most 2× per decision), both sizes timed in the same
 // moments, as the rules are (harness.h, TimePairedArrivals): fixtures of 20 and of 2000
 // members, 1M remembered each, step their own trace in alternating blocks of kBatch
 // arrivals, back to back as in the sustained rate (one iteration is one block). Counter
 // ratio is the median over the block pairs of 2000's time over 20's; ns_20 and ns_2000 are
 // each size's median time per arrival over its blocks.
-template <typename Fixture, typename Step>
-void RunMembersGrowth(benchmark::State& bench, Fixture& small, Fixture& large, Step&& step) {
-  Fixture* const side[2] = {&small, &large};
-  std::vector<v1::Event> batch(kBatch, small.event);
+// `build` makes each size's fixture, `step` steps one arrival of a fixture.
+template <typename Build, typename Step>
+void RunMembersGrowth(benchmark::State& bench, Build&& build, Step&& step) {
+  std::string error;
+  auto small = build(GrowthWorkload(bench, 20), error);
+  auto large = small ? build(GrowthWorkload(bench, 2000), error) : nullptr;
+  if (large == nullptr) {
+    bench.SkipWithError(error.c_str());
+    return;
+  }
+  using Fixture = std::remove_reference_t<decltype(*small)>;
+  Fixture* const side[2] = {small.get(), large.get()};
+  std::vector<v1::Event> batch(kBatch, small->event);
   std::vector<double> ns_per_arrival[2];
   uint64_t repeats[2] = {}, owners[2] = {}, rejected[2] = {};
   int64_t k = 0;
@@ -190,37 +207,14 @@ void RunMembersGrowth(benchmark::State& bench, Fixture& small, Fixture& large, S
   bench.SetItemsProcessed(bench.iterations() * static_cast<int64_t>(kBatch));
 }
 
-Workload GrowthWorkload(const benchmark::State& bench, int members) {
-  Workload w;
-  w.members = members;
-  w.remembered = static_cast<uint64_t>(bench.range(0));
-  return w;
-}
-
 void BM_MembersGrowth(benchmark::State& bench) {
-  std::string error;
-  std::unique_ptr<AllotFixture> small = BuildAllotFixture(GrowthWorkload(bench, 20), error);
-  std::unique_ptr<AllotFixture> large =
-      small ? BuildAllotFixture(GrowthWorkload(bench, 2000), error) : nullptr;
-  if (large == nullptr) {
-    bench.SkipWithError(error.c_str());
-    return;
-  }
-  RunMembersGrowth(bench, *small, *large, [](AllotFixture& f, const v1::Event& e) {
+  RunMembersGrowth(bench, BuildAllotFixture, [](AllotFixture& f, const v1::Event& e) {
     return AllotStep(*f.engine, e, f.state);
   });
 }
 
 void BM_Baseline_MembersGrowth(benchmark::State& bench) {
-  std::string error;
-  std::unique_ptr<BaselineFixture> small = BuildBaselineFixture(GrowthWorkload(bench, 20), error);
-  std::unique_ptr<BaselineFixture> large =
-      small ? BuildBaselineFixture(GrowthWorkload(bench, 2000), error) : nullptr;
-  if (large == nullptr) {
-    bench.SkipWithError(error.c_str());
-    return;
-  }
-  RunMembersGrowth(bench, *small, *large, [](BaselineFixture& f, const v1::Event& e) {
+  RunMembersGrowth(bench, BuildBaselineFixture, [](BaselineFixture& f, const v1::Event& e) {
     return BaselineStep(*f.engine, e);
   });
 }

@@ -10,7 +10,6 @@
 //   BM_TagRules/rules:500, BM_Baseline_TagRules/rules:500
 #include <benchmark/benchmark.h>
 
-#include <memory>
 #include <string>
 
 #include "harness.h"
@@ -28,43 +27,43 @@ Workload WorkloadOf(const benchmark::State& bench) {
   return w;
 }
 
-void BM_TagRules(benchmark::State& bench) {
-  const Workload w = WorkloadOf(bench);
-  Workload without = w;
+// TimePairedArrivals on two fixtures of their own, built by `build`: of the workload
+// without rules and with them.
+template <typename Build, typename Step>
+void TimeRulesPaired(benchmark::State& bench, Build&& build, Step&& step) {
+  const Workload with = WorkloadOf(bench);
+  Workload without = with;
   without.rules = 0;
-  for (const Workload& x : {without, w}) {
-    if (const std::string disagree = CheckAgreement(x); !disagree.empty()) {
+  std::string error;
+  auto a = build(without, error);
+  auto b = a ? build(with, error) : nullptr;
+  if (b == nullptr) {
+    bench.SkipWithError(error.c_str());
+    return;
+  }
+  TimePairedArrivals(
+      bench, a->trace, a->event, [&](const v1::Event& e) { return step(*a, e); }, b->trace,
+      b->event, [&](const v1::Event& e) { return step(*b, e); });
+}
+
+void BM_TagRules(benchmark::State& bench) {
+  for (int rules : {0, static_cast<int>(bench.range(0))}) {
+    Workload w = WorkloadOf(bench);
+    w.rules = rules;
+    if (const std::string disagree = CheckAgreement(w); !disagree.empty()) {
       bench.SkipWithError(disagree.c_str());
       return;
     }
   }
-  std::string error;
-  std::unique_ptr<AllotFixture> a = BuildAllotFixture(without, error);
-  std::unique_ptr<AllotFixture> b = a ? BuildAllotFixture(w, error) : nullptr;
-  if (b == nullptr) {
-    bench.SkipWithError(error.c_str());
-    return;
-  }
-  TimePairedArrivals(
-      bench, a->trace, a->event,
-      [&](const v1::Event& e) { return AllotStep(*a->engine, e, a->state); }, b->trace, b->event,
-      [&](const v1::Event& e) { return AllotStep(*b->engine, e, b->state); });
+  TimeRulesPaired(bench, BuildAllotFixture, [](AllotFixture& f, const v1::Event& e) {
+    return AllotStep(*f.engine, e, f.state);
+  });
 }
 
 void BM_Baseline_TagRules(benchmark::State& bench) {
-  const Workload w = WorkloadOf(bench);
-  Workload without = w;
-  without.rules = 0;
-  std::string error;
-  std::unique_ptr<BaselineFixture> a = BuildBaselineFixture(without, error);
-  std::unique_ptr<BaselineFixture> b = a ? BuildBaselineFixture(w, error) : nullptr;
-  if (b == nullptr) {
-    bench.SkipWithError(error.c_str());
-    return;
-  }
-  TimePairedArrivals(
-      bench, a->trace, a->event, [&](const v1::Event& e) { return BaselineStep(*a->engine, e); },
-      b->trace, b->event, [&](const v1::Event& e) { return BaselineStep(*b->engine, e); });
+  TimeRulesPaired(bench, BuildBaselineFixture, [](BaselineFixture& f, const v1::Event& e) {
+    return BaselineStep(*f.engine, e);
+  });
 }
 
 }  // namespace
