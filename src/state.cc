@@ -419,7 +419,13 @@ absl::StatusOr<State> State::FromProto(const v1::State& proto) {
   if (mem.lost_size() > 0) customers.reserve(static_cast<size_t>(n));
   int64_t at = 0;
   int64_t key_pos = 0;
+  // Each customer's keys are looked up and inserted at random places of the index: fetch
+  // the slots of the keys kLoadAhead ahead meanwhile, so that loading a large memory waits
+  // for many of them at once rather than for each in turn (SPEC §7: parse 1M ≤ 150 ms).
+  constexpr int kLoadAhead = 16;
+  for (int k = 0; k < std::min(kLoadAhead, mem.keys_size()); ++k) d.memory.Prefetch(mem.keys(k));
   for (int i = 0; i < n; ++i) {
+    if (key_pos + kLoadAhead < mem.keys_size()) d.memory.Prefetch(mem.keys(key_pos + kLoadAhead));
     if (mem.owner(i) >= owner_slots.size()) {
       return absl::InvalidArgumentError(
           absl::StrCat("memory.owner[", i, "]: no such owner_ids entry"));
