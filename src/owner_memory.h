@@ -134,6 +134,7 @@ class OwnerMemory {
   static constexpr uint32_t kDead = 0xFFFFFFFFu;   // `at` is where it moved, or kNone
   static constexpr size_t kNoSlot = ~size_t{0};
   static constexpr int kPrefetchProbes = 12;          // the slots of one or two cache lines
+  static constexpr uint64_t kForgetAhead = 16;        // records, see ForgetAssignedUpTo
   static constexpr uint8_t kEmpty = 0, kDeleted = 1;  // tags; full slots have bit 7 set
 
   static constexpr int kChunkBits = 8;
