@@ -66,7 +66,9 @@ class OwnerMemory {
   }
 
   // Asks the CPU to fetch what FindKey(key) reads: the key's tag, and its record number
-  // (read when the key is known, written when it is added). One event at a time (SPEC §7).
+  // (read when the key is known, written when it is added). Called for an event's keys
+  // before its lookup, and for keys ahead when a state is loaded or customers are forgotten
+  // (SPEC §7).
   void Prefetch(uint64_t key) const {
     if (tags_.empty()) return;
     const size_t home = Home(key);
