@@ -1147,12 +1147,15 @@ absl::Status Engine::StepBatch(absl::Span<const v1::Event> events, State& state,
                                absl::FunctionRef<void(const Decision&)> on_decision) const {
   const CompiledConfig& config = *compiled_;
   const OwnerMemory& memory = state.data_->memory;
-  // Two stages ahead of the event being decided: kAhead events ahead, hash the arrival's
-  // keys and fetch their tags and record numbers; half as far ahead, fetch the records
-  // those name. An arrival takes longer than a memory latency, so a few ahead suffice; with
-  // two lines per key, 4 ahead measured ~5% faster than 8 (fewer lines in flight).
-  constexpr size_t kAhead = 4;
-  constexpr size_t kRing = 8;  // > kAhead, a power of two
+  // Owner memory is fetched in bursts, a group of events at a time, two stages ahead of the
+  // group being decided: two groups ahead, the arrivals' keys are hashed and their tags and
+  // record numbers fetched; one group ahead, the records those name. A prefetch that misses
+  // the TLB holds up the core until its page walk is done, so prefetches issued one by one
+  // between events each cost about a memory latency, while a burst of them waits once
+  // (docs/PERFORMANCE.md, "StepBatch at 10M").
+  constexpr size_t kGroup = 16;
+  constexpr size_t kRing = 64;  // > 3 groups, a power of two
+  static_assert(kRing >= 3 * kGroup && (kRing & (kRing - 1)) == 0);
   struct Ahead {
     uint32_t entry = kUnknownEntry;
     absl::InlinedVector<uint64_t, 2> keys;  // empty: not an arrival, or Decide hashes
@@ -1172,15 +1175,24 @@ absl::Status Engine::StepBatch(absl::Span<const v1::Event> events, State& state,
       return;  // Decide reports it
     }
     a.entry = entry;
-    for (uint64_t key : a.keys) memory.Prefetch(key);
   };
-  for (size_t j = 0; j < kAhead; ++j) hash_ahead(j);
+  // Hashes group [from, from + kGroup), then fetches its slots and the records of the
+  // group before it, back to back.
+  auto fetch_ahead = [&](size_t from) {
+    for (size_t j = from; j < from + kGroup; ++j) hash_ahead(j);
+    for (size_t j = from; j < from + kGroup; ++j) {
+      for (uint64_t key : ring[j % kRing].keys) memory.Prefetch(key);
+    }
+    if (from < kGroup) return;
+    for (size_t j = from - kGroup; j < from; ++j) {
+      for (uint64_t key : ring[j % kRing].keys) memory.PrefetchRecord(key);
+    }
+  };
+  fetch_ahead(0);
+  fetch_ahead(kGroup);
   Decision decision;
   for (size_t i = 0; i < events.size(); ++i) {
-    hash_ahead(i + kAhead);
-    if (i + kAhead / 2 < events.size()) {
-      for (uint64_t key : ring[(i + kAhead / 2) % kRing].keys) memory.PrefetchRecord(key);
-    }
+    if (i % kGroup == 0) fetch_ahead(i + 2 * kGroup);
     const Ahead& a = ring[i % kRing];
     absl::Status status = DecideWith(events[i], state, a.entry, a.keys, &decision);
     if (status.ok()) status = Apply(decision, state);

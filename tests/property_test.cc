@@ -606,6 +606,24 @@ TEST_CASE("StepBatch decides as Step one event at a time, and stops at a bad eve
   CHECK(got == expected);
   CHECK(batched.ToBytes() == one_by_one.ToBytes());
 
+  // Batches of every length around StepBatch's groups of 16 and its ring of 64 (events
+  // fetched two groups ahead), one after another into one state: still as one at a time.
+  State chunked;
+  got.clear();
+  const size_t lengths[] = {0, 1, 2, 15, 16, 17, 31, 32, 33, 47, 48, 49, 63, 64, 65, 100, 257};
+  size_t at = 0;
+  for (size_t n = 0; at < events.size(); ++n) {
+    const size_t length = std::min(lengths[n % std::size(lengths)], events.size() - at);
+    REQUIRE(engine
+                .StepBatch(
+                    absl::MakeConstSpan(events).subspan(at, length), chunked,
+                    [&](const Decision& d) { got.push_back(ToJsonLine(engine.ToProto(d, true))); })
+                .ok());
+    at += length;
+  }
+  CHECK(got == expected);
+  CHECK(chunked.ToBytes() == one_by_one.ToBytes());
+
   // A bad event: the error names it, and the state holds everything before it.
   const size_t bad = 1234;
   events[bad].mutable_arrival()->set_entry("nope");

@@ -57,10 +57,11 @@ class Engine {
   absl::Status Step(const v1::Event& event, State& state, Decision* decision) const;
 
   // Steps through `events` in order, exactly as Step one at a time, calling `on_decision`
-  // after each is applied. While one event is decided, the customers of the next few are
-  // fetched from memory, so that a replay over millions of remembered customers does not
-  // wait on each lookup in turn (SPEC §7). Stops at the first event Step would refuse and
-  // returns its error prefixed with "events[i]: "; `state` then holds every event before it.
+  // after each is applied. While events are decided, the customers of the next few dozen
+  // are fetched from memory, sixteen events at a time, so that a replay over millions of
+  // remembered customers does not wait on each lookup in turn (SPEC §7). Stops at the
+  // first event Step would refuse and returns its error prefixed with "events[i]: ";
+  // `state` then holds every event before it.
   absl::Status StepBatch(absl::Span<const v1::Event> events, State& state,
                          absl::FunctionRef<void(const Decision&)> on_decision) const;
 
