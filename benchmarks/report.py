@@ -290,8 +290,9 @@ def command_line(*args):
 
 def host_in_each_run(per_file):
     """The host as each run found it, in run order (machine_bench.cc): its main-memory
-    latency and the time of one dependent multiply-add, which follows the core's clock.
-    Which of the two moved tells where a slower run lost its time."""
+    latency and the time of one dependent multiply-add, which follows the core's clock
+    (which of the two moved tells where a slower run lost its time), and what a line
+    fetched ahead still costs, one at a time and in bursts (what StepBatch can hide)."""
     def each(name, counter, digits):
         values = []
         for runs in per_file:
@@ -300,7 +301,11 @@ def host_in_each_run(per_file):
         return " / ".join(values)
     return (f"- The host in each run, in order (machine_bench.cc): main-memory latency "
             f"{each('BM_MemoryLatency/MiB:256', 'latency_ns', 0)} ns; one dependent "
-            f"multiply-add {each('BM_CoreChain', 'step_ns', 3)} ns (the core's clock)")
+            f"multiply-add {each('BM_CoreChain', 'step_ns', 3)} ns (the core's clock); "
+            f"a random line read by ~400 ns of work (BM_PrefetchCost), time added when loaded "
+            f"as needed {each('BM_PrefetchCost', 'load_ns', 0)} ns, prefetched one at a time "
+            f"{each('BM_PrefetchCost', 'lone_ns', 0)} ns, in bursts of 16 "
+            f"{each('BM_PrefetchCost', 'burst_ns', 0)} ns")
 
 
 def machine(context, seconds, per_file):

@@ -119,11 +119,16 @@ def test_the_command_fills_the_document_and_fails_on_a_failed_check(report, sour
 def test_the_machine_section_shows_the_host_of_each_run_in_order(report, tmp_path):
     runs = [rules_runs(100, 300, latency=164.2), rules_runs(100, 300, latency=211.0)]
     runs[0]["benchmarks"].append(bench("BM_CoreChain", step_ns=0.9561))
+    for data, lone in zip(runs, (110.4, 305.0)):
+        data["benchmarks"].append(bench("BM_PrefetchCost", compute_ns=400.0, load_ns=260.0,
+                                        lone_ns=lone, burst_ns=41.0))
     per_file = [report.load_runs(p)[1] for p in write_runs(tmp_path, runs)]
     line = report.host_in_each_run(per_file)
     assert "main-memory latency 164 / 211 ns" in line
     # A run without the benchmark shows a dash in its place.
     assert "multiply-add 0.956 / — ns" in line
+    assert ("loaded as needed 260 / 260 ns, prefetched one at a time 110 / 305 ns, "
+            "in bursts of 16 41 / 41 ns") in line
 
 
 def test_the_step_batch_row_reads_latencies_measured_between_its_batches(report, tmp_path):
