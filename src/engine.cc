@@ -1151,8 +1151,8 @@ absl::Status Engine::StepBatch(absl::Span<const v1::Event> events, State& state,
   // group being decided: two groups ahead, the arrivals' keys are hashed and their tags and
   // record numbers fetched; one group ahead, the records those name. A prefetch that misses
   // the TLB holds up the core until its page walk is done, so prefetches issued one by one
-  // between events each cost about a memory latency, while a burst of them waits once
-  // (docs/PERFORMANCE.md, "StepBatch at 10M").
+  // between events each cost most of a memory latency, while a burst of them waits once
+  // (BM_PrefetchCost; docs/PERFORMANCE.md, "Replays through Engine::StepBatch").
   constexpr size_t kGroup = 16;
   constexpr size_t kRing = 64;  // > 3 groups, a power of two
   static_assert(kRing >= 3 * kGroup && (kRing & (kRing - 1)) == 0);
